@@ -1,0 +1,926 @@
+// The C shim: unwraps handles, calls the core, turns exceptions into status codes. No
+// exception crosses this boundary; out-parameters are written only after success.
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "seqfeat/seqfeat.h"
+
+#include "column.h"
+#include "error.h"
+#include "input.h"
+#include "sequence_features.h"
+#include "tensor.h"
+
+struct seqfeat_column {
+  std::shared_ptr<const seqfeat::Column> column;
+  std::unique_ptr<seqfeat_column> inner;  // borrowed handle of the wrapped categorical column
+};
+struct seqfeat_features {
+  std::shared_ptr<const seqfeat::SequenceFeatures> layer;
+  std::vector<seqfeat_column> columns;  // layer order, for borrowed getters
+};
+struct seqfeat_batch {
+  seqfeat::Batch batch;
+};
+struct seqfeat_tensor {
+  seqfeat::Tensor* tensor;
+};
+struct seqfeat_stats {
+  seqfeat::PackStats stats;
+};
+
+namespace {
+
+using seqfeat::Code;
+using seqfeat::fail;
+
+thread_local std::string g_last_error;
+
+seqfeat_status set_error(seqfeat_status code, const char* message) noexcept {
+  try {
+    g_last_error = message;
+  } catch (...) {
+    g_last_error.clear();
+  }
+  return code;
+}
+
+template <class F>
+seqfeat_status guard(F&& body) noexcept {
+  try {
+    body();
+    return SEQFEAT_OK;
+  } catch (const seqfeat::Error& e) {
+    return set_error(static_cast<seqfeat_status>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return set_error(SEQFEAT_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    std::string msg = std::string("internal error: ") + e.what();
+    return set_error(SEQFEAT_ERR_INTERNAL, msg.c_str());
+  } catch (...) {
+    return set_error(SEQFEAT_ERR_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+#define REQUIRE(ptr, fn)                                                              \
+  do {                                                                                \
+    if ((ptr) == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, #ptr);   \
+  } while (0)
+
+std::string key_string(const char* key, const char* fn, const char* what = "key") {
+  if (key == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, what);
+  if (key[0] == '\0') fail(Code::kInvalidArgument, "{}: {} must be a non-empty string.", fn, what);
+  return key;
+}
+
+std::shared_ptr<const seqfeat::CategoricalColumn> as_categorical(const seqfeat_column* c,
+                                                                 const char* fn) {
+  REQUIRE(c, fn);
+  auto cat = std::dynamic_pointer_cast<const seqfeat::CategoricalColumn>(c->column);
+  if (!cat)
+    fail(Code::kInvalidArgument,
+         "{}: Unsupported input type. Input must be a CategoricalColumn. Given: {} ({})", fn,
+         c->column->name(), c->column->type_name());
+  return cat;
+}
+
+std::unique_ptr<seqfeat_column> make_handle(std::shared_ptr<const seqfeat::Column> c) {
+  auto h = std::make_unique<seqfeat_column>();
+  std::shared_ptr<const seqfeat::Column> inner;
+  if (auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(c.get()))
+    inner = e->categorical_ptr();
+  else if (auto* i = dynamic_cast<const seqfeat::IndicatorColumn*>(c.get()))
+    inner = i->categorical_ptr();
+  else if (auto* w = dynamic_cast<const seqfeat::CategoricalColumn*>(c.get()))
+    inner = w->wrapped();
+  if (inner) h->inner = make_handle(std::move(inner));
+  h->column = std::move(c);
+  return h;
+}
+
+seqfeat_column* new_handle(std::shared_ptr<const seqfeat::Column> c) {
+  return make_handle(std::move(c)).release();
+}
+
+seqfeat::EmbeddingSpec to_spec(const seqfeat_embedding_options* o, const char* fn) {
+  REQUIRE(o, fn);
+  if (o->struct_size < sizeof(size_t) + sizeof(int64_t))
+    fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
+  seqfeat_embedding_options opts;
+  seqfeat_embedding_options_default(&opts);
+  std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
+  if (opts.combiner < 0 || opts.combiner > 2)
+    fail(Code::kInvalidArgument, "{}: combiner must be one of 'mean', 'sqrtn' or 'sum' (code {})",
+         fn, opts.combiner);
+  seqfeat::EmbeddingSpec s;
+  s.dimension = opts.dimension;
+  s.combiner = static_cast<seqfeat::Combiner>(opts.combiner);
+  if (opts.has_max_norm) s.max_norm = opts.max_norm;
+  s.trainable = opts.trainable != 0;
+  s.seed = opts.seed;
+  s.initial_table = opts.initial_table;
+  s.initial_table_count = opts.initial_table_count;
+  return s;
+}
+
+seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
+  seqfeat_pack_options opts;
+  seqfeat_pack_options_default(&opts);
+  if (o) {
+    if (o->struct_size < sizeof(size_t))
+      fail(Code::kInvalidArgument, "pack options: struct_size {} is too small", o->struct_size);
+    std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
+  }
+  if ((opts.padding != SEQFEAT_PAD_POST && opts.padding != SEQFEAT_PAD_PRE) ||
+      (opts.truncating != SEQFEAT_PAD_POST && opts.truncating != SEQFEAT_PAD_PRE))
+    fail(Code::kInvalidArgument,
+         "padding and truncating must be SEQFEAT_PAD_PRE or SEQFEAT_PAD_POST (got {} and {})",
+         opts.padding, opts.truncating);
+  seqfeat::PackOptions p;
+  p.max_length = opts.max_length;
+  p.pad_pre = opts.padding == SEQFEAT_PAD_PRE;
+  p.truncate_pre = opts.truncating == SEQFEAT_PAD_PRE;
+  p.strict = opts.strict != 0;
+  p.num_threads = opts.num_threads;
+  return p;
+}
+
+template <class T>
+std::unique_ptr<seqfeat::Tensor> tensor_from(seqfeat::DType dtype, std::vector<int64_t> shape,
+                                             const std::vector<T>& values) {
+  auto t = std::make_unique<seqfeat::Tensor>(dtype, std::move(shape));
+  if (!values.empty()) std::memcpy(t->data(), values.data(), values.size() * sizeof(T));
+  return t;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* seqfeat_status_string(seqfeat_status status) {
+  switch (status) {
+    case SEQFEAT_OK: return "ok";
+    case SEQFEAT_ERR_INVALID_ARGUMENT: return "invalid argument";
+    case SEQFEAT_ERR_OUT_OF_RANGE: return "out of range";
+    case SEQFEAT_ERR_DTYPE_MISMATCH: return "dtype mismatch";
+    case SEQFEAT_ERR_BUFFER_TOO_SMALL: return "buffer too small";
+    case SEQFEAT_ERR_NOT_FOUND: return "not found";
+    case SEQFEAT_ERR_IO: return "I/O error";
+    case SEQFEAT_ERR_OUT_OF_MEMORY: return "out of memory";
+    case SEQFEAT_ERR_INTERNAL: return "internal error";
+    default: return "unknown status";
+  }
+}
+
+const char* seqfeat_last_error_message(void) { return g_last_error.c_str(); }
+
+uint32_t seqfeat_version_number(void) { return SEQFEAT_VERSION_NUMBER; }
+const char* seqfeat_version_string(void) { return SEQFEAT_VERSION_STRING; }
+
+// ---------------------------------------------------------------------------------- columns
+
+void seqfeat_numeric_options_default(seqfeat_numeric_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+  opts->dtype = SEQFEAT_DTYPE_FLOAT32;
+  opts->normalizer = SEQFEAT_NORMALIZER_NONE;
+}
+
+void seqfeat_embedding_options_default(seqfeat_embedding_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+  opts->combiner = SEQFEAT_COMBINER_MEAN;
+  opts->trainable = 1;
+}
+
+void seqfeat_pack_options_default(seqfeat_pack_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+  opts->padding = SEQFEAT_PAD_POST;
+  opts->truncating = SEQFEAT_PAD_POST;
+}
+
+seqfeat_status seqfeat_numeric_column_create(const char* key, int32_t sequence,
+                                             const seqfeat_numeric_options* o,
+                                             seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_numeric_column_create";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    seqfeat_numeric_options opts;
+    seqfeat_numeric_options_default(&opts);
+    if (o) {
+      if (o->struct_size < sizeof(size_t))
+        fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
+      std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
+    }
+    std::vector<int64_t> shape;
+    if (opts.shape_rank > 0) {
+      if (opts.shape == nullptr) fail(Code::kInvalidArgument, "{}: opts->shape is NULL", fn);
+      shape.assign(opts.shape, opts.shape + opts.shape_rank);
+    }
+    if (opts.normalizer < SEQFEAT_NORMALIZER_NONE || opts.normalizer > SEQFEAT_NORMALIZER_CALLBACK)
+      fail(Code::kInvalidArgument, "{}: unknown normalizer {} for key {}", fn, opts.normalizer, k);
+    seqfeat::Normalizer norm;
+    norm.kind = static_cast<seqfeat::NormalizerKind>(opts.normalizer);
+    norm.a = opts.normalizer_a;
+    norm.b = opts.normalizer_b;
+    norm.fn = opts.normalizer_fn;
+    norm.user_data = opts.normalizer_user_data;
+    const seqfeat::DType dtype = seqfeat::dtype_from_int(opts.dtype, fn);
+    auto col = std::make_shared<seqfeat::NumericColumn>(k, sequence != 0, std::move(shape),
+                                                        opts.default_value, dtype, norm);
+    *out = new_handle(std::move(col));
+  });
+}
+
+seqfeat_status seqfeat_identity_column_create(const char* key, int32_t sequence,
+                                              int64_t num_buckets, int64_t default_value,
+                                              seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_identity_column_create";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    std::optional<int64_t> def;
+    if (default_value != SEQFEAT_NO_DEFAULT) def = default_value;
+    *out = new_handle(seqfeat::make_identity_column(k, sequence != 0, num_buckets, def));
+  });
+}
+
+seqfeat_status seqfeat_hash_bucket_column_create(const char* key, int32_t sequence,
+                                                 int64_t hash_bucket_size, int32_t dtype,
+                                                 seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_hash_bucket_column_create";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
+    *out = new_handle(seqfeat::make_hash_bucket_column(k, sequence != 0, hash_bucket_size, t));
+  });
+}
+
+seqfeat_status seqfeat_vocabulary_list_column_create_strings(
+    const char* key, int32_t sequence, const int64_t* offsets, const char* bytes,
+    size_t vocabulary_size, int64_t default_value, int64_t num_oov_buckets, seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_vocabulary_list_column_create_strings";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    std::vector<std::string> vocab;
+    if (vocabulary_size > 0) {
+      REQUIRE(offsets, fn);
+      if (offsets[0] != 0) fail(Code::kInvalidArgument, "{}: offsets[0] must be 0", fn);
+      if (bytes == nullptr && offsets[vocabulary_size] > 0) REQUIRE(bytes, fn);
+      for (size_t i = 0; i < vocabulary_size; ++i) {
+        if (offsets[i + 1] < offsets[i])
+          fail(Code::kInvalidArgument, "{}: offsets decrease at {}", fn, i);
+        vocab.emplace_back(bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i]));
+      }
+    }
+    *out = new_handle(seqfeat::make_vocabulary_list_column(k, sequence != 0, std::move(vocab),
+                                                           default_value, num_oov_buckets));
+  });
+}
+
+seqfeat_status seqfeat_vocabulary_list_column_create_ints(const char* key, int32_t sequence,
+                                                          const int64_t* values,
+                                                          size_t vocabulary_size, int32_t dtype,
+                                                          int64_t default_value,
+                                                          int64_t num_oov_buckets,
+                                                          seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_vocabulary_list_column_create_ints";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    if (vocabulary_size > 0) REQUIRE(values, fn);
+    std::vector<int64_t> vocab(values, values + vocabulary_size);
+    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
+    *out = new_handle(seqfeat::make_vocabulary_list_column(k, sequence != 0, std::move(vocab), t,
+                                                           default_value, num_oov_buckets));
+  });
+}
+
+seqfeat_status seqfeat_vocabulary_file_column_create(const char* key, int32_t sequence,
+                                                     const char* vocabulary_file,
+                                                     int64_t vocabulary_size,
+                                                     int64_t num_oov_buckets,
+                                                     int64_t default_value, int32_t dtype,
+                                                     seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_vocabulary_file_column_create";
+    REQUIRE(out, fn);
+    std::string k = key_string(key, fn);
+    std::optional<int64_t> def;
+    if (default_value != SEQFEAT_NO_DEFAULT) def = default_value;
+    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
+    *out = new_handle(seqfeat::make_vocabulary_file_column(
+        k, sequence != 0, vocabulary_file ? vocabulary_file : "", vocabulary_size,
+        num_oov_buckets, def, t));
+  });
+}
+
+seqfeat_status seqfeat_weighted_column_create(const seqfeat_column* categorical,
+                                              const char* weight_feature_key, int32_t dtype,
+                                              seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_weighted_column_create";
+    REQUIRE(out, fn);
+    auto cat = as_categorical(categorical, fn);
+    std::string k = key_string(weight_feature_key, fn, "weight_feature_key");
+    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
+    *out = new_handle(seqfeat::make_weighted_column(std::move(cat), k, t));
+  });
+}
+
+seqfeat_status seqfeat_embedding_column_create(const seqfeat_column* categorical,
+                                               const seqfeat_embedding_options* opts,
+                                               seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_embedding_column_create";
+    REQUIRE(out, fn);
+    auto cat = as_categorical(categorical, fn);
+    *out = new_handle(seqfeat::make_embedding_column(std::move(cat), to_spec(opts, fn)));
+  });
+}
+
+seqfeat_status seqfeat_shared_embeddings_create(const seqfeat_column* const* categorical,
+                                                size_t count,
+                                                const seqfeat_embedding_options* opts,
+                                                const char* collection_name,
+                                                seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_shared_embeddings_create";
+    REQUIRE(out, fn);
+    REQUIRE(categorical, fn);
+    if (count == 0) fail(Code::kInvalidArgument, "{}: count must be >= 1", fn);
+    std::vector<std::shared_ptr<const seqfeat::CategoricalColumn>> cats;
+    for (size_t i = 0; i < count; ++i) cats.push_back(as_categorical(categorical[i], fn));
+    auto cols = seqfeat::make_shared_embeddings(cats, to_spec(opts, fn),
+                                                collection_name ? collection_name : "");
+    std::vector<std::unique_ptr<seqfeat_column>> handles;
+    for (auto& c : cols) handles.emplace_back(new_handle(c));
+    for (size_t i = 0; i < count; ++i) out[i] = handles[i].release();
+  });
+}
+
+seqfeat_status seqfeat_indicator_column_create(const seqfeat_column* categorical,
+                                               seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_indicator_column_create";
+    REQUIRE(out, fn);
+    auto cat = as_categorical(categorical, fn);
+    *out = new_handle(std::make_shared<seqfeat::IndicatorColumn>(std::move(cat)));
+  });
+}
+
+void seqfeat_column_free(seqfeat_column* column) { delete column; }
+
+const char* seqfeat_column_name(const seqfeat_column* column) {
+  return column ? column->column->name().c_str() : "";
+}
+
+int32_t seqfeat_column_kind(const seqfeat_column* column) {
+  return column ? static_cast<int32_t>(column->column->kind()) : 0;
+}
+
+int32_t seqfeat_column_is_sequence(const seqfeat_column* column) {
+  return column && column->column->is_sequence() ? 1 : 0;
+}
+
+namespace {
+const seqfeat::CategoricalColumn* categorical_inside(const seqfeat::Column& c) {
+  if (auto* cat = dynamic_cast<const seqfeat::CategoricalColumn*>(&c)) return cat;
+  if (auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(&c)) return &e->categorical();
+  if (auto* i = dynamic_cast<const seqfeat::IndicatorColumn*>(&c)) return &i->categorical();
+  return nullptr;
+}
+const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char* fn) {
+  REQUIRE(c, fn);
+  auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(c->column.get());
+  if (!e)
+    fail(Code::kInvalidArgument, "{}: column {} is not an embedding column", fn,
+         c->column->name());
+  return *e;
+}
+}  // namespace
+
+seqfeat_status seqfeat_column_num_buckets(const seqfeat_column* column, int64_t* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_num_buckets";
+    REQUIRE(column, fn);
+    REQUIRE(out, fn);
+    const seqfeat::CategoricalColumn* cat = categorical_inside(*column->column);
+    if (!cat)
+      fail(Code::kInvalidArgument, "{}: column {} has no buckets (not categorical)", fn,
+           column->column->name());
+    *out = cat->num_buckets();
+  });
+}
+
+seqfeat_status seqfeat_column_variable_shape(const seqfeat_column* column, int64_t* out_shape,
+                                             size_t capacity, size_t* out_rank) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_variable_shape";
+    REQUIRE(column, fn);
+    REQUIRE(out_rank, fn);
+    auto* dense = dynamic_cast<const seqfeat::DenseColumn*>(column->column.get());
+    if (!dense)
+      fail(Code::kInvalidArgument, "{}: column {} is categorical and has no variable_shape", fn,
+           column->column->name());
+    const std::vector<int64_t> shape = dense->variable_shape();
+    if (capacity > 0) REQUIRE(out_shape, fn);
+    if (capacity < shape.size())
+      fail(Code::kBufferTooSmall, "{}: capacity {} < rank {}", fn, capacity, shape.size());
+    std::copy(shape.begin(), shape.end(), out_shape);
+    *out_rank = shape.size();
+  });
+}
+
+seqfeat_status seqfeat_column_categorical(const seqfeat_column* column,
+                                          const seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_categorical";
+    REQUIRE(column, fn);
+    REQUIRE(out, fn);
+    if (!column->inner)
+      fail(Code::kInvalidArgument, "{}: column {} does not wrap a categorical column", fn,
+           column->column->name());
+    *out = column->inner.get();
+  });
+}
+
+seqfeat_status seqfeat_column_table_shape(const seqfeat_column* column, int64_t* out_rows,
+                                          int64_t* out_dimension) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_table_shape";
+    REQUIRE(out_rows, fn);
+    REQUIRE(out_dimension, fn);
+    const auto& e = embedding_of(column, fn);
+    *out_rows = e.table().rows();
+    *out_dimension = e.table().dimension();
+  });
+}
+
+seqfeat_status seqfeat_column_table_name(const seqfeat_column* column, const char** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_table_name";
+    REQUIRE(out, fn);
+    *out = embedding_of(column, fn).table().name().c_str();
+  });
+}
+
+seqfeat_status seqfeat_column_table_get(const seqfeat_column* column, float* out, size_t count) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_table_get";
+    const auto& e = embedding_of(column, fn);
+    REQUIRE(out, fn);
+    const seqfeat::Table& t = e.table();
+    if (count != t.size())
+      fail(Code::kBufferTooSmall, "{}: table {} has {} values ([{}, {}]), count is {}", fn,
+           t.name(), t.size(), t.rows(), t.dimension(), count);
+    std::memcpy(out, t.data(), count * sizeof(float));
+  });
+}
+
+seqfeat_status seqfeat_column_table_set(const seqfeat_column* column, const float* values,
+                                        size_t count) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_table_set";
+    const auto& e = embedding_of(column, fn);
+    REQUIRE(values, fn);
+    e.table().set(values, count);
+  });
+}
+
+// ---------------------------------------------------------------------------------- batches
+
+seqfeat_status seqfeat_batch_create(seqfeat_batch** out) {
+  return guard([&] {
+    REQUIRE(out, "seqfeat_batch_create");
+    *out = new seqfeat_batch();
+  });
+}
+
+void seqfeat_batch_free(seqfeat_batch* batch) { delete batch; }
+
+void seqfeat_batch_clear(seqfeat_batch* batch) {
+  if (batch) batch->batch.clear();
+}
+
+namespace {
+void check_shape(const int64_t* shape, int64_t rank, const char* fn, const char* what) {
+  if (rank < 0) fail(Code::kInvalidArgument, "{}: negative rank {}", fn, rank);
+  if (rank > 0 && shape == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, what);
+}
+}  // namespace
+
+seqfeat_status seqfeat_batch_add_sparse(seqfeat_batch* batch, const char* key,
+                                        const int64_t* indices, int64_t num_entries, int64_t rank,
+                                        const int64_t* dense_shape, int32_t dtype,
+                                        const void* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_sparse";
+    REQUIRE(batch, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kSparse;
+    in.dtype = seqfeat::dtype_from_int(dtype, fn);
+    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
+      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
+           seqfeat::dtype_name(in.dtype));
+    check_shape(dense_shape, rank, fn, "dense_shape");
+    if (num_entries > 0) {
+      REQUIRE(indices, fn);
+      REQUIRE(values, fn);
+    }
+    in.indices = indices;
+    in.num_values = num_entries;
+    in.rank = rank;
+    in.dense_shape.assign(dense_shape, dense_shape + rank);
+    in.values = values;
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_sparse_strings(seqfeat_batch* batch, const char* key,
+                                                const int64_t* indices, int64_t num_entries,
+                                                int64_t rank, const int64_t* dense_shape,
+                                                const int64_t* offsets, const char* bytes) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_sparse_strings";
+    REQUIRE(batch, fn);
+    REQUIRE(offsets, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kSparse;
+    in.dtype = seqfeat::DType::kString;
+    check_shape(dense_shape, rank, fn, "dense_shape");
+    if (num_entries > 0) REQUIRE(indices, fn);
+    in.indices = indices;
+    in.num_values = num_entries;
+    in.rank = rank;
+    in.dense_shape.assign(dense_shape, dense_shape + rank);
+    in.strings = {offsets, bytes};
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_dense(seqfeat_batch* batch, const char* key,
+                                       const int64_t* shape, int64_t rank, int32_t dtype,
+                                       const void* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_dense";
+    REQUIRE(batch, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kDense;
+    in.dtype = seqfeat::dtype_from_int(dtype, fn);
+    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
+      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
+           seqfeat::dtype_name(in.dtype));
+    check_shape(shape, rank, fn, "shape");
+    in.shape.assign(shape, shape + rank);
+    int64_t cells = 1;
+    for (int64_t d : in.shape) cells *= d;
+    if (cells > 0) REQUIRE(values, fn);
+    in.values = values;
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_dense_strings(seqfeat_batch* batch, const char* key,
+                                               const int64_t* shape, int64_t rank,
+                                               const int64_t* offsets, const char* bytes) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_dense_strings";
+    REQUIRE(batch, fn);
+    REQUIRE(offsets, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kDense;
+    in.dtype = seqfeat::DType::kString;
+    check_shape(shape, rank, fn, "shape");
+    in.shape.assign(shape, shape + rank);
+    in.strings = {offsets, bytes};
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_ragged(seqfeat_batch* batch, const char* key, int64_t batch_size,
+                                        const int64_t* row_splits, int64_t num_steps,
+                                        const int64_t* step_splits, int32_t dtype,
+                                        const void* values, int64_t num_values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_ragged";
+    REQUIRE(batch, fn);
+    REQUIRE(row_splits, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kRagged;
+    in.dtype = seqfeat::dtype_from_int(dtype, fn);
+    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
+      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
+           seqfeat::dtype_name(in.dtype));
+    if (num_values > 0) REQUIRE(values, fn);
+    in.batch_size = batch_size;
+    in.row_splits = row_splits;
+    in.step_splits = step_splits;
+    in.num_steps = step_splits ? num_steps : 0;
+    in.values = values;
+    in.num_values = num_values;
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_ragged_strings(seqfeat_batch* batch, const char* key,
+                                                int64_t batch_size, const int64_t* row_splits,
+                                                int64_t num_steps, const int64_t* step_splits,
+                                                const int64_t* offsets, const char* bytes,
+                                                int64_t num_values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_ragged_strings";
+    REQUIRE(batch, fn);
+    REQUIRE(row_splits, fn);
+    REQUIRE(offsets, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kRagged;
+    in.dtype = seqfeat::DType::kString;
+    in.batch_size = batch_size;
+    in.row_splits = row_splits;
+    in.step_splits = step_splits;
+    in.num_steps = step_splits ? num_steps : 0;
+    in.strings = {offsets, bytes};
+    in.num_values = num_values;
+    batch->batch.add(std::move(in));
+  });
+}
+
+// ---------------------------------------------------------------------------------- tensors
+
+void seqfeat_tensor_free(seqfeat_tensor* tensor) {
+  if (tensor) {
+    delete tensor->tensor;
+    delete tensor;
+  }
+}
+int32_t seqfeat_tensor_dtype(const seqfeat_tensor* t) {
+  return t ? static_cast<int32_t>(t->tensor->dtype()) : 0;
+}
+int32_t seqfeat_tensor_ndim(const seqfeat_tensor* t) {
+  return t ? static_cast<int32_t>(t->tensor->shape().size()) : 0;
+}
+const int64_t* seqfeat_tensor_shape(const seqfeat_tensor* t) {
+  return t ? t->tensor->shape().data() : nullptr;
+}
+void* seqfeat_tensor_data(const seqfeat_tensor* t) { return t ? t->tensor->data() : nullptr; }
+int64_t seqfeat_tensor_size(const seqfeat_tensor* t) { return t ? t->tensor->size() : 0; }
+
+seqfeat_status seqfeat_tensor_to_dlpack(seqfeat_tensor** tensor_inout,
+                                        struct DLManagedTensor** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_tensor_to_dlpack";
+    REQUIRE(tensor_inout, fn);
+    REQUIRE(*tensor_inout, fn);
+    REQUIRE(out, fn);
+    DLManagedTensor* m = seqfeat::to_dlpack((*tensor_inout)->tensor);
+    delete *tensor_inout;
+    *tensor_inout = nullptr;
+    *out = m;
+  });
+}
+
+// ---------------------------------------------------------------------------------- stats
+
+seqfeat_status seqfeat_stats_create(seqfeat_stats** out) {
+  return guard([&] {
+    REQUIRE(out, "seqfeat_stats_create");
+    *out = new seqfeat_stats();
+  });
+}
+void seqfeat_stats_free(seqfeat_stats* stats) { delete stats; }
+size_t seqfeat_stats_num_columns(const seqfeat_stats* stats) {
+  return stats ? stats->stats.columns.size() : 0;
+}
+const char* seqfeat_stats_column_name(const seqfeat_stats* stats, size_t i) {
+  if (!stats || i >= stats->stats.names.size()) return "";
+  return stats->stats.names[i].c_str();
+}
+seqfeat_status seqfeat_stats_get(const seqfeat_stats* stats, size_t i, int32_t stat,
+                                 int64_t* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_stats_get";
+    REQUIRE(stats, fn);
+    REQUIRE(out, fn);
+    if (i >= stats->stats.columns.size())
+      fail(Code::kOutOfRange, "{}: column index {} >= {}", fn, i, stats->stats.columns.size());
+    const seqfeat::ColumnStats& s = stats->stats.columns[i];
+    switch (stat) {
+      case SEQFEAT_STAT_DROPPED_INVALID: *out = s.dropped_invalid; break;
+      case SEQFEAT_STAT_OOV_HITS: *out = s.oov_hits; break;
+      case SEQFEAT_STAT_STEPS_TRUNCATED: *out = s.steps_truncated; break;
+      case SEQFEAT_STAT_EMPTY_EXAMPLES: *out = s.empty_examples; break;
+      default: fail(Code::kInvalidArgument, "{}: unknown statistic {}", fn, stat);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------- layer
+
+seqfeat_status seqfeat_features_create(const seqfeat_column* const* columns, size_t count,
+                                       seqfeat_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_create";
+    REQUIRE(out, fn);
+    if (count > 0) REQUIRE(columns, fn);
+    std::vector<std::shared_ptr<const seqfeat::Column>> cols;
+    for (size_t i = 0; i < count; ++i) {
+      if (columns[i] == nullptr) fail(Code::kInvalidArgument, "{}: columns[{}] is NULL", fn, i);
+      cols.push_back(columns[i]->column);
+    }
+    auto layer = std::make_shared<const seqfeat::SequenceFeatures>(std::move(cols));
+    auto h = std::make_unique<seqfeat_features>();
+    for (size_t i = 0; i < layer->num_columns(); ++i)
+      h->columns.push_back(std::move(*make_handle(layer->column(i))));
+    h->layer = std::move(layer);
+    *out = h.release();
+  });
+}
+
+void seqfeat_features_free(seqfeat_features* features) { delete features; }
+
+size_t seqfeat_features_num_columns(const seqfeat_features* f) {
+  return f ? f->layer->num_columns() : 0;
+}
+
+const seqfeat_column* seqfeat_features_column(const seqfeat_features* f, size_t index) {
+  if (!f || index >= f->columns.size()) return nullptr;
+  return &f->columns[index];
+}
+
+seqfeat_status seqfeat_features_column_slice(const seqfeat_features* f, size_t index,
+                                             int64_t* out_offset, int64_t* out_width) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_column_slice";
+    REQUIRE(f, fn);
+    REQUIRE(out_offset, fn);
+    REQUIRE(out_width, fn);
+    if (index >= f->layer->num_columns())
+      fail(Code::kOutOfRange, "{}: index {} >= {} columns", fn, index, f->layer->num_columns());
+    *out_offset = f->layer->offset(index);
+    *out_width = f->layer->column(index)->width();
+  });
+}
+
+int64_t seqfeat_features_depth(const seqfeat_features* f) { return f ? f->layer->depth() : 0; }
+
+seqfeat_status seqfeat_features_output_shape(const seqfeat_features* f, const seqfeat_batch* batch,
+                                             const seqfeat_pack_options* opts, int64_t* out_batch,
+                                             int64_t* out_steps, int64_t* out_depth) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_output_shape";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_batch, fn);
+    REQUIRE(out_steps, fn);
+    REQUIRE(out_depth, fn);
+    const seqfeat::OutputShape s = f->layer->output_shape(batch->batch, to_pack_options(opts));
+    *out_batch = s.batch;
+    *out_steps = s.steps;
+    *out_depth = s.depth;
+  });
+}
+
+seqfeat_status seqfeat_features_pack_into(const seqfeat_features* f, const seqfeat_batch* batch,
+                                          const seqfeat_pack_options* opts, float* out_dense,
+                                          size_t dense_count, int64_t* out_lengths,
+                                          size_t lengths_count, uint8_t* out_mask,
+                                          size_t mask_count, seqfeat_stats* stats) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_pack_into";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    f->layer->pack_into(batch->batch, to_pack_options(opts), out_dense, dense_count, out_lengths,
+                        lengths_count, out_mask, mask_count, stats ? &stats->stats : nullptr);
+  });
+}
+
+seqfeat_status seqfeat_features_pack(const seqfeat_features* f, const seqfeat_batch* batch,
+                                     const seqfeat_pack_options* opts, seqfeat_tensor** out_dense,
+                                     seqfeat_tensor** out_lengths, seqfeat_tensor** out_mask,
+                                     seqfeat_stats* stats) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_pack";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_dense, fn);
+    REQUIRE(out_lengths, fn);
+    const seqfeat::PackOptions po = to_pack_options(opts);
+    const seqfeat::OutputShape s = f->layer->output_shape(batch->batch, po);
+    auto dense = std::make_unique<seqfeat::Tensor>(seqfeat::DType::kFloat32,
+                                                   std::vector<int64_t>{s.batch, s.steps, s.depth});
+    auto lengths = std::make_unique<seqfeat::Tensor>(seqfeat::DType::kInt64,
+                                                     std::vector<int64_t>{s.batch});
+    std::unique_ptr<seqfeat::Tensor> mask;
+    if (out_mask)
+      mask = std::make_unique<seqfeat::Tensor>(seqfeat::DType::kUInt8,
+                                               std::vector<int64_t>{s.batch, s.steps});
+    f->layer->pack_into(batch->batch, po, dense->as<float>(), static_cast<size_t>(dense->size()),
+                        lengths->as<int64_t>(), static_cast<size_t>(lengths->size()),
+                        mask ? mask->as<uint8_t>() : nullptr,
+                        mask ? static_cast<size_t>(mask->size()) : 0,
+                        stats ? &stats->stats : nullptr);
+    auto* d = new seqfeat_tensor{nullptr};
+    auto* l = new seqfeat_tensor{nullptr};
+    seqfeat_tensor* m = mask ? new seqfeat_tensor{nullptr} : nullptr;
+    d->tensor = dense.release();
+    l->tensor = lengths.release();
+    if (m) m->tensor = mask.release();
+    *out_dense = d;
+    *out_lengths = l;
+    if (out_mask) *out_mask = m;
+  });
+}
+
+// ---------------------------------------------------------------------------------- single columns
+
+seqfeat_status seqfeat_column_get_sequence_dense_tensor(const seqfeat_column* column,
+                                                        const seqfeat_batch* batch,
+                                                        seqfeat_tensor** out_dense,
+                                                        seqfeat_tensor** out_lengths) {
+  seqfeat_features* f = nullptr;
+  const seqfeat_column* cols[1] = {column};
+  seqfeat_status st = column ? seqfeat_features_create(cols, 1, &f)
+                             : guard([&] { REQUIRE(column, "seqfeat_column_get_sequence_dense_tensor"); });
+  if (st != SEQFEAT_OK) return st;
+  st = seqfeat_features_pack(f, batch, nullptr, out_dense, out_lengths, nullptr, nullptr);
+  seqfeat_features_free(f);
+  return st;
+}
+
+seqfeat_status seqfeat_column_get_sparse_tensors(const seqfeat_column* column,
+                                                 const seqfeat_batch* batch,
+                                                 seqfeat_tensor** out_indices,
+                                                 seqfeat_tensor** out_ids,
+                                                 seqfeat_tensor** out_dense_shape,
+                                                 seqfeat_tensor** out_weights) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_get_sparse_tensors";
+    REQUIRE(batch, fn);
+    REQUIRE(out_indices, fn);
+    REQUIRE(out_ids, fn);
+    REQUIRE(out_dense_shape, fn);
+    REQUIRE(out_weights, fn);
+    auto cat = as_categorical(column, fn);
+    seqfeat::SparseIds s = seqfeat::get_sparse_tensors(*cat, batch->batch);
+    const auto n = static_cast<int64_t>(s.ids.size());
+    auto indices = tensor_from(seqfeat::DType::kInt64, {n, s.rank}, s.indices);
+    auto ids = tensor_from(seqfeat::DType::kInt64, {n}, s.ids);
+    auto shape = tensor_from(seqfeat::DType::kInt64,
+                             {static_cast<int64_t>(s.dense_shape.size())}, s.dense_shape);
+    std::unique_ptr<seqfeat::Tensor> weights;
+    if (s.weighted) weights = tensor_from(seqfeat::DType::kFloat32, {n}, s.weights);
+    seqfeat_tensor* h[4] = {new seqfeat_tensor{nullptr}, new seqfeat_tensor{nullptr},
+                            new seqfeat_tensor{nullptr}, nullptr};
+    if (weights) h[3] = new seqfeat_tensor{nullptr};
+    h[0]->tensor = indices.release();
+    h[1]->tensor = ids.release();
+    h[2]->tensor = shape.release();
+    if (h[3]) h[3]->tensor = weights.release();
+    *out_indices = h[0];
+    *out_ids = h[1];
+    *out_dense_shape = h[2];
+    *out_weights = h[3];
+  });
+}
+
+seqfeat_status seqfeat_concatenate_context_input(const float* context, int64_t context_depth,
+                                                 const float* sequence, int64_t batch,
+                                                 int64_t steps, int64_t sequence_depth, float* out,
+                                                 size_t out_count) {
+  return guard([&] {
+    const char* fn = "seqfeat_concatenate_context_input";
+    if (batch < 0 || steps < 0 || sequence_depth < 0 || context_depth < 0)
+      fail(Code::kInvalidArgument, "{}: negative dimension ({}, {}, {}, {})", fn, batch, steps,
+           sequence_depth, context_depth);
+    const int64_t need = batch * steps * (sequence_depth + context_depth);
+    if (need > 0) {
+      REQUIRE(out, fn);
+      if (batch * context_depth > 0) REQUIRE(context, fn);
+      if (batch * steps * sequence_depth > 0) REQUIRE(sequence, fn);
+    }
+    if (out_count < static_cast<size_t>(need))
+      fail(Code::kBufferTooSmall, "{}: out has {} floats, [{}, {}, {}] needs {}", fn, out_count,
+           batch, steps, sequence_depth + context_depth, need);
+    seqfeat::concatenate_context_input(context, context_depth, sequence, batch, steps,
+                                       sequence_depth, out);
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,145 @@
+#include "input.h"
+
+#include <fmt/ranges.h>
+
+#include "error.h"
+
+namespace seqfeat {
+
+int64_t FeatureInput::batch() const {
+  switch (form) {
+    case InputForm::kSparse: return dense_shape.empty() ? 0 : dense_shape[0];
+    case InputForm::kDense: return shape.empty() ? 0 : shape[0];
+    case InputForm::kRagged: return batch_size;
+  }
+  return 0;
+}
+
+std::string FeatureInput::describe() const {
+  switch (form) {
+    case InputForm::kSparse:
+      return fmt::format("SparseTensor(dense_shape=[{}], {})", fmt::join(dense_shape, ", "),
+                         dtype_name(dtype));
+    case InputForm::kDense:
+      return fmt::format("Tensor(shape=[{}], {})", fmt::join(shape, ", "), dtype_name(dtype));
+    case InputForm::kRagged:
+      return fmt::format("RaggedTensor(batch_size={}, {})", batch_size, dtype_name(dtype));
+  }
+  return "?";
+}
+
+namespace {
+
+void check_values(const FeatureInput& in) {
+  if (in.num_values < 0)
+    fail(Code::kInvalidArgument, "Feature {}: negative number of values {}", in.key, in.num_values);
+  if (in.dtype == DType::kString) {
+    if (in.strings.offsets == nullptr)
+      fail(Code::kInvalidArgument, "Feature {}: string offsets are NULL", in.key);
+    if (in.strings.bytes == nullptr && in.num_values > 0 && in.strings.offsets[in.num_values] > 0)
+      fail(Code::kInvalidArgument, "Feature {}: string bytes are NULL", in.key);
+    if (in.strings.offsets[0] != 0)
+      fail(Code::kInvalidArgument, "Feature {}: string offsets[0] must be 0, got {}", in.key,
+           in.strings.offsets[0]);
+    for (int64_t i = 0; i < in.num_values; ++i) {
+      if (in.strings.offsets[i + 1] < in.strings.offsets[i])
+        fail(Code::kInvalidArgument,
+             "Feature {}: string offsets decrease at value {} ({} < {})", in.key, i,
+             in.strings.offsets[i + 1], in.strings.offsets[i]);
+    }
+  } else {
+    if (!is_numeric(in.dtype))
+      fail(Code::kInvalidArgument, "Feature {}: unsupported input dtype {}", in.key,
+           dtype_name(in.dtype));
+    if (in.values == nullptr && in.num_values > 0)
+      fail(Code::kInvalidArgument, "Feature {}: values are NULL", in.key);
+  }
+}
+
+}  // namespace
+
+void Batch::add(FeatureInput in) {
+  switch (in.form) {
+    case InputForm::kSparse: {
+      if (in.rank < 1)
+        fail(Code::kInvalidArgument, "Feature (key: {}) cannot have rank 0. Given: {}", in.key,
+             in.describe());
+      if (in.indices == nullptr && in.num_values > 0)
+        fail(Code::kInvalidArgument, "Feature {}: indices are NULL", in.key);
+      for (int64_t d : in.dense_shape)
+        if (d < 0)
+          fail(Code::kInvalidArgument, "Feature {}: negative dense_shape dimension {}", in.key, d);
+      if (in.rank == 1) {
+        in.rank1 = true;
+        in.rank = 2;
+        in.dense_shape.push_back(1);
+      }
+      break;
+    }
+    case InputForm::kDense: {
+      if (in.shape.empty())
+        fail(Code::kInvalidArgument, "Feature (key: {}) cannot have rank 0. Given: {}", in.key,
+             in.describe());
+      int64_t cells = 1;
+      for (int64_t d : in.shape) {
+        if (d < 0)
+          fail(Code::kInvalidArgument, "Feature {}: negative shape dimension {}", in.key, d);
+        cells *= d;
+      }
+      if (in.shape.size() == 1) in.shape.push_back(1);
+      in.num_values = cells;
+      break;
+    }
+    case InputForm::kRagged: {
+      if (in.batch_size < 0)
+        fail(Code::kInvalidArgument, "Feature {}: negative batch_size {}", in.key, in.batch_size);
+      if (in.row_splits == nullptr)
+        fail(Code::kInvalidArgument, "Feature {}: row_splits is NULL", in.key);
+      const int64_t outer_end = in.step_splits ? in.num_steps : in.num_values;
+      if (in.row_splits[0] != 0)
+        fail(Code::kInvalidArgument, "Feature {}: row_splits[0] must be 0, got {}", in.key,
+             in.row_splits[0]);
+      for (int64_t b = 0; b < in.batch_size; ++b)
+        if (in.row_splits[b + 1] < in.row_splits[b])
+          fail(Code::kInvalidArgument,
+               "Feature {}: row_splits must be non-decreasing: row_splits[{}] = {} < "
+               "row_splits[{}] = {} (example {})",
+               in.key, b + 1, in.row_splits[b + 1], b, in.row_splits[b], b);
+      if (in.row_splits[in.batch_size] != outer_end)
+        fail(Code::kInvalidArgument,
+             "Feature {}: row_splits[{}] = {} must equal the number of {} ({})", in.key,
+             in.batch_size, in.row_splits[in.batch_size], in.step_splits ? "steps" : "values",
+             outer_end);
+      if (in.step_splits) {
+        if (in.num_steps < 0)
+          fail(Code::kInvalidArgument, "Feature {}: negative num_steps {}", in.key, in.num_steps);
+        if (in.step_splits[0] != 0)
+          fail(Code::kInvalidArgument, "Feature {}: step_splits[0] must be 0, got {}", in.key,
+               in.step_splits[0]);
+        for (int64_t s = 0; s < in.num_steps; ++s)
+          if (in.step_splits[s + 1] < in.step_splits[s])
+            fail(Code::kInvalidArgument,
+                 "Feature {}: step_splits must be non-decreasing: step_splits[{}] = {} < "
+                 "step_splits[{}] = {}",
+                 in.key, s + 1, in.step_splits[s + 1], s, in.step_splits[s]);
+        if (in.step_splits[in.num_steps] != in.num_values)
+          fail(Code::kInvalidArgument,
+               "Feature {}: step_splits[{}] = {} must equal the number of values ({})", in.key,
+               in.num_steps, in.step_splits[in.num_steps], in.num_values);
+      }
+      break;
+    }
+  }
+  check_values(in);
+  std::string key = in.key;
+  features_.insert_or_assign(std::move(key), std::move(in));
+}
+
+const FeatureInput& Batch::get(const std::string& key) const {
+  auto it = features_.find(key);
+  if (it == features_.end())
+    fail(Code::kNotFound, "Feature {} is not in features dictionary.", key);
+  return it->second;
+}
+
+}  // namespace seqfeat

@@ -1,0 +1,548 @@
+#include "sequence_features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <fmt/ranges.h>
+
+#include "embedding_kernel.h"
+#include "error.h"
+#include "thread_pool.h"
+
+namespace seqfeat {
+
+namespace {
+
+// Present values of a numeric column for one batch, in example order.
+struct NumericPlan {
+  int64_t batch = 0;
+  int64_t steps = 0;                    // T_out of the column: prod(dense_shape[1:]) / E
+  std::vector<int64_t> example_entries; // [B + 1]
+  std::vector<int64_t> position;        // [N] flat position in the example row (step * E + j)
+  std::vector<float> values;            // [N] float32, normalized
+  std::vector<int64_t> lengths;         // [B]
+};
+
+struct ColumnPlan {
+  IdBags bags;
+  NumericPlan numeric;
+  ColumnStats stats;
+  int64_t batch = 0;
+  int64_t steps = 0;
+  const std::vector<int64_t>* lengths = nullptr;
+};
+
+// Per-thread scratch: reused by every pack on this thread, so a warmed-up pack allocates nothing.
+struct Workspace {
+  std::vector<ColumnPlan> plans;
+  std::vector<int64_t> kept, first_step, base;
+};
+
+Workspace& workspace() {
+  thread_local Workspace ws;
+  return ws;
+}
+
+// Locates entry i of the bags: its example and step.
+void locate(const IdBags& bags, int64_t entry, int64_t& example, int64_t& step) {
+  const auto bag_it = std::upper_bound(bags.bag_entries.begin(), bags.bag_entries.end(), entry);
+  const int64_t bag = (bag_it - bags.bag_entries.begin()) - 1;
+  const auto ex_it = std::upper_bound(bags.example_bags.begin(), bags.example_bags.end(), bag);
+  example = (ex_it - bags.example_bags.begin()) - 1;
+  step = bags.bag_step[bag];
+}
+
+void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) {
+  const FeatureInput& in = batch.get(col.key());
+  if (!is_numeric(in.dtype))
+    fail(Code::kDtypeMismatch, "Column {}: feature {} has dtype {}; a numeric column needs numbers",
+         col.name(), in.key, dtype_name(in.dtype));
+  const int64_t E = col.width();
+  const Normalizer& norm = col.normalizer();
+  p.values.resize(static_cast<size_t>(in.num_values));
+  for (int64_t i = 0; i < in.num_values; ++i)
+    p.values[i] = norm.apply(static_cast<float>(in.number(i)));
+  p.position.resize(static_cast<size_t>(in.num_values));
+
+  auto check_divisible = [&](int64_t row, int64_t b) {
+    if (row % E != 0)
+      fail(Code::kInvalidArgument,
+           "Column {}: input to reshape is a tensor with {} values per example, but the requested "
+           "shape ({}) requires a multiple of {} (feature {}, example {})",
+           col.name(), row, fmt::join(col.variable_shape(), ", "), E, in.key, b);
+  };
+
+  switch (in.form) {
+    case InputForm::kSparse: {
+      const auto& shape = in.dense_shape;
+      if (static_cast<int64_t>(shape.size()) != in.rank)
+        fail(Code::kInvalidArgument,
+             "Column {}, feature {}: dense_shape has {} dimensions but indices have rank {}",
+             col.name(), in.key, shape.size(), in.rank);
+      p.batch = shape[0];
+      int64_t row = 1;
+      for (int64_t d = 1; d < in.rank; ++d) row *= shape[d];
+      check_divisible(row, 0);
+      p.steps = row / E;
+      p.example_entries.assign(p.batch + 1, 0);
+      p.lengths.assign(p.batch, 0);
+      int64_t prev_b = -1, prev_p = -1;
+      for (int64_t i = 0; i < in.num_values; ++i) {
+        int64_t pos = 0;
+        for (int64_t d = 0; d < in.rank; ++d) {
+          const int64_t v = in.index(i, d);
+          if (v < 0 || v >= shape[d])
+            fail(Code::kInvalidArgument,
+                 "Column {}, feature {}: index {} of entry {} is out of bounds: indices[{}, {}] = "
+                 "{} not in [0, {})",
+                 col.name(), in.key, d, i, i, d, v, shape[d]);
+          if (d >= 1) pos = pos * shape[d] + v;
+        }
+        const int64_t b = in.index(i, 0);
+        if (b < prev_b || (b == prev_b && pos <= prev_p))
+          fail(Code::kInvalidArgument,
+               "Column {}, feature {}: indices are not in canonical row-major order or repeated "
+               "at entry {} (example {}, step {})",
+               col.name(), in.key, i, b, in.index(i, 1));
+        p.position[i] = pos;
+        p.example_entries[b + 1] += 1;
+        const int64_t col1 = in.index(i, 1) + 1;
+        // TF: ceil(max_col / num_elements) for 2-D input, max_col for rank >= 3.
+        const int64_t len = in.rank == 2 ? (col1 + E - 1) / E : col1;
+        p.lengths[b] = std::max(p.lengths[b], len);
+        prev_b = b;
+        prev_p = pos;
+      }
+      for (int64_t b = 0; b < p.batch; ++b) p.example_entries[b + 1] += p.example_entries[b];
+      break;
+    }
+    case InputForm::kDense: {
+      const auto& shape = in.shape;
+      p.batch = shape[0];
+      int64_t row = 1;
+      for (size_t d = 1; d < shape.size(); ++d) row *= shape[d];
+      check_divisible(row, 0);
+      p.steps = row / E;
+      p.example_entries.resize(p.batch + 1);
+      for (int64_t b = 0; b <= p.batch; ++b) p.example_entries[b] = b * row;
+      for (int64_t i = 0; i < in.num_values; ++i) p.position[i] = row ? i % row : 0;
+      const int64_t len = shape.size() == 2 ? p.steps : shape[1];
+      p.lengths.assign(p.batch, row ? len : 0);
+      break;
+    }
+    case InputForm::kRagged: {
+      p.batch = in.batch_size;
+      p.example_entries.resize(p.batch + 1);
+      p.lengths.resize(p.batch);
+      p.steps = 0;
+      for (int64_t b = 0; b < p.batch; ++b) {
+        const int64_t s0 = in.row_splits[b], s1 = in.row_splits[b + 1];
+        int64_t steps;
+        if (in.step_splits) {
+          for (int64_t s = s0; s < s1; ++s) {
+            const int64_t n = in.step_splits[s + 1] - in.step_splits[s];
+            if (n != E)
+              fail(Code::kInvalidArgument,
+                   "Column {}, feature {}: example {}, step {} has {} values; shape ({}) needs {}",
+                   col.name(), in.key, b, s - s0, n, fmt::join(col.variable_shape(), ", "), E);
+            for (int64_t j = 0; j < n; ++j) p.position[in.step_splits[s] + j] = (s - s0) * E + j;
+          }
+          p.example_entries[b] = in.step_splits[s0];
+          steps = s1 - s0;
+        } else {
+          check_divisible(s1 - s0, b);
+          for (int64_t v = s0; v < s1; ++v) p.position[v] = v - s0;
+          p.example_entries[b] = s0;
+          steps = (s1 - s0) / E;
+        }
+        p.lengths[b] = steps;
+        p.steps = std::max(p.steps, steps);
+      }
+      p.example_entries[p.batch] = in.num_values;
+      break;
+    }
+  }
+}
+
+// The output position of natural step `step` of example b, or -1 if it is cut.
+struct StepMap {
+  bool identity = true;
+  const int64_t* first_step = nullptr;  // s0 per example
+  const int64_t* kept = nullptr;        // kept steps per example
+  const int64_t* base = nullptr;        // output position of s0 per example
+  int64_t operator()(int64_t b, int64_t step) const {
+    if (identity) return step;
+    const int64_t rel = step - first_step[b];
+    if (rel < 0 || rel >= kept[b]) return -1;
+    return base[b] + rel;
+  }
+};
+
+void write_numeric(const NumericColumn& col, const NumericPlan& p, const StepMap& map,
+                   int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset, float* out) {
+  const int64_t E = col.width();
+  const float def = col.default_value();
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = out + b * T * depth + offset;
+    for (int64_t t = 0; t < T; ++t) std::fill_n(rows + t * depth, E, def);
+    const int64_t e0 = p.example_entries[b], e1 = p.example_entries[b + 1];
+    if (map.identity && depth == E) {
+      for (int64_t i = e0; i < e1; ++i) rows[p.position[i]] = p.values[i];
+    } else {
+      for (int64_t i = e0; i < e1; ++i) {
+        const int64_t t = map(b, p.position[i] / E);
+        if (t >= 0) rows[t * depth + p.position[i] % E] = p.values[i];
+      }
+    }
+  }
+}
+
+void write_indicator(const IndicatorColumn& col, const IdBags& bags, const StepMap& map,
+                     int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset,
+                     float* out) {
+  const int64_t nb = col.width();
+  const auto buckets = static_cast<uint64_t>(nb);
+  const bool weighted = !bags.weights.empty();
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = out + b * T * depth + offset;
+    for (int64_t t = 0; t < T; ++t) std::fill_n(rows + t * depth, nb, 0.f);
+    for (int64_t g = bags.example_bags[b]; g < bags.example_bags[b + 1]; ++g) {
+      const int64_t t = map(b, bags.bag_step[g]);
+      if (t < 0) continue;
+      float* row = rows + t * depth;
+      for (int64_t i = bags.bag_entries[g]; i < bags.bag_entries[g + 1]; ++i) {
+        const int64_t id = bags.ids[i];
+        if (static_cast<uint64_t>(id) < buckets) row[id] += weighted ? bags.weights[i] : 1.f;
+      }
+    }
+  }
+}
+
+void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepMap& map,
+                     int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset,
+                     float* out) {
+  const int64_t D = col.width();
+  EmbeddingArgs args;
+  args.table = col.table().data();
+  args.dimension = D;
+  args.combiner = col.combiner();
+  args.has_max_norm = col.max_norm().has_value();
+  args.max_norm = col.max_norm().value_or(0.f);
+  args.ids = bags.ids.data();
+  args.weights = bags.weights.empty() ? nullptr : bags.weights.data();
+  args.num_entries = bags.num_entries();
+  const CombineFn combine_bag = select_combine(D);
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = out + b * T * depth + offset;
+    int64_t cursor = 0;
+    for (int64_t g = bags.example_bags[b]; g < bags.example_bags[b + 1]; ++g) {
+      const int64_t t = map(b, bags.bag_step[g]);
+      if (t < 0) continue;
+      for (; cursor < t; ++cursor) std::fill_n(rows + cursor * depth, D, 0.f);
+      combine_bag(args, bags.bag_entries[g], bags.bag_entries[g + 1], rows + t * depth);
+      cursor = t + 1;
+    }
+    for (; cursor < T; ++cursor) std::fill_n(rows + cursor * depth, D, 0.f);
+  }
+}
+
+const CategoricalColumn* categorical_of(const DenseColumn& col) {
+  if (auto* e = dynamic_cast<const EmbeddingColumn*>(&col)) return &e->categorical();
+  if (auto* i = dynamic_cast<const IndicatorColumn*>(&col)) return &i->categorical();
+  return nullptr;
+}
+
+}  // namespace
+
+SequenceFeatures::SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns) {
+  if (columns.empty()) fail(Code::kInvalidArgument, "feature_columns must not be empty.");
+  for (const auto& c : columns)
+    if (!c) fail(Code::kInvalidArgument, "feature_columns contains NULL");
+  std::stable_sort(columns.begin(), columns.end(),
+                   [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  for (size_t i = 1; i < columns.size(); ++i)
+    if (columns[i]->name() == columns[i - 1]->name())
+      fail(Code::kInvalidArgument,
+           "Duplicate feature column name found for columns: {} and {}. This usually means that "
+           "these columns refer to same base feature. Either one must be discarded or a "
+           "duplicated but renamed item must be inserted in features dict.",
+           columns[i - 1]->name(), columns[i]->name());
+  for (const auto& c : columns) {
+    auto dense = std::dynamic_pointer_cast<const DenseColumn>(c);
+    const bool ok = dense && (c->kind() != ColumnKind::kNumeric || c->is_sequence());
+    if (!ok)
+      fail(Code::kInvalidArgument,
+           "Items of feature_columns must be a SequenceDenseColumn. You can wrap a categorical "
+           "column with an embedding_column or indicator_column. Given: {} ({})",
+           c->name(), c->type_name());
+    offsets_.push_back(depth_);
+    depth_ += dense->width();
+    columns_.push_back(std::move(dense));
+  }
+}
+
+namespace {
+
+struct Planned {
+  int64_t batch = 0, steps = 0;
+  const std::vector<int64_t>* lengths = nullptr;
+};
+
+// Runs the plan phase for every column; returns the common batch size, T and lengths.
+Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
+                 const Batch& batch, const PackOptions& opt, Workspace& ws) {
+  if (ws.plans.size() < columns.size()) ws.plans.resize(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const DenseColumn& col = *columns[c];
+    ColumnPlan& p = ws.plans[c];
+    p.stats = ColumnStats{};
+    if (col.kind() == ColumnKind::kNumeric) {
+      plan_numeric(static_cast<const NumericColumn&>(col), batch, p.numeric);
+      p.batch = p.numeric.batch;
+      p.steps = p.numeric.steps;
+      p.lengths = &p.numeric.lengths;
+      continue;
+    }
+    const CategoricalColumn* cat = categorical_of(col);
+    const char* what = col.kind() == ColumnKind::kIndicator ? "indicator_column" : "embedding_column";
+    if (!cat->is_sequence())
+      fail(Code::kInvalidArgument,
+           "In {}: {}. categorical_column must be of type SequenceCategoricalColumn to use "
+           "SequenceFeatures. Suggested fix: Use one of sequence_categorical_column_with_*. "
+           "Given (type {}): {}",
+           what, col.name(), cat->type_name(), cat->name());
+    cat->get_ids(batch, p.bags);
+    p.batch = p.bags.batch;
+    p.steps = p.bags.steps;
+    p.lengths = &p.bags.lengths;
+    p.stats.oov_hits = p.bags.oov_hits;
+    // Ids: negative ones are dropped by embeddings, any outside [0, n) by indicators; ids >= n
+    // reaching an embedding fail the gather as in TF.
+    const int64_t n = cat->num_buckets();
+    const auto buckets = static_cast<uint64_t>(n);
+    const bool embedding = col.kind() != ColumnKind::kIndicator;
+    int64_t dropped = 0, first_bad = -1;
+    for (int64_t i = 0; i < p.bags.num_entries(); ++i) {
+      const int64_t id = p.bags.ids[i];
+      if (static_cast<uint64_t>(id) >= buckets) {
+        if (first_bad < 0) first_bad = i;
+        if (embedding && id >= n) {
+          int64_t ex, step;
+          locate(p.bags, i, ex, step);
+          fail(Code::kOutOfRange,
+               "Column {}: indices[{}] = {} is not in [0, {}) (feature {}, example {}, step {}, "
+               "value {})",
+               col.name(), i, id, n, cat->key(), ex, step,
+               render_value(*p.bags.input, p.bags.value_index[i]));
+        }
+        ++dropped;
+      }
+    }
+    p.stats.dropped_invalid = dropped;
+    if (opt.strict) {
+      if (p.bags.strict_oov_entry >= 0) {
+        const int64_t i = p.bags.strict_oov_entry;
+        int64_t ex, step;
+        locate(p.bags, i, ex, step);
+        fail(Code::kOutOfRange,
+             "Column {} (strict): value {} of feature {} at example {}, step {} is out of "
+             "vocabulary / out of range and the column has no OOV bucket",
+             col.name(), render_value(*p.bags.input, p.bags.value_index[i]), cat->key(), ex, step);
+      }
+      if (first_bad >= 0) {
+        int64_t ex, step;
+        locate(p.bags, first_bad, ex, step);
+        fail(Code::kOutOfRange,
+             "Column {} (strict): id {} (value {}) of feature {} at example {}, step {} is not in "
+             "[0, {})",
+             col.name(), p.bags.ids[first_bad],
+             render_value(*p.bags.input, p.bags.value_index[first_bad]), cat->key(), ex, step, n);
+      }
+    }
+  }
+
+  // Cross-column checks: batch size, sequence lengths, T.
+  const ColumnPlan& first = ws.plans[0];
+  for (size_t c = 1; c < columns.size(); ++c) {
+    const ColumnPlan& p = ws.plans[c];
+    if (p.batch != first.batch)
+      fail(Code::kInvalidArgument,
+           "Batch size (first dimension) of each feature must be same. Batch size of columns "
+           "({}, {}): ({}, {})",
+           columns[0]->name(), columns[c]->name(), first.batch, p.batch);
+    for (int64_t b = 0; b < first.batch; ++b)
+      if ((*p.lengths)[b] != (*first.lengths)[b])
+        fail(Code::kInvalidArgument,
+             "Condition x == y did not hold element-wise: sequence lengths of columns {} and {} "
+             "differ at example {}: {} vs {} (x = [{}], y = [{}])",
+             columns[0]->name(), columns[c]->name(), b, (*first.lengths)[b], (*p.lengths)[b],
+             fmt::join(*first.lengths, " "), fmt::join(*p.lengths, " "));
+    if (opt.max_length == 0 && p.steps != first.steps)
+      fail(Code::kInvalidArgument,
+           "Dimensions of inputs should match: columns {} and {} have {} and {} time steps "
+           "(T follows dense_shape[1]; give max_length to pad both to one length)",
+           columns[0]->name(), columns[c]->name(), first.steps, p.steps);
+  }
+  Planned out;
+  out.batch = first.batch;
+  out.steps = opt.max_length > 0 ? opt.max_length : first.steps;
+  out.lengths = first.lengths;
+
+  // Per-example step mapping for max_length / padding / truncating.
+  const int64_t B = out.batch, M = out.steps;
+  ws.kept.resize(B);
+  ws.first_step.resize(B);
+  ws.base.resize(B);
+  int64_t truncated = 0, empty = 0, first_truncated = -1;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t L = (*out.lengths)[b];
+    const int64_t kept = std::min(L, M);
+    ws.kept[b] = kept;
+    ws.first_step[b] = (L > M && opt.truncate_pre) ? L - M : 0;
+    ws.base[b] = opt.pad_pre ? M - kept : 0;
+    if (L > M) {
+      truncated += L - M;
+      if (first_truncated < 0) first_truncated = b;
+    }
+    if (L == 0) ++empty;
+  }
+  if (opt.strict && first_truncated >= 0)
+    fail(Code::kOutOfRange,
+         "Column {} (strict): example {} has {} steps, more than max_length {}; steps would be "
+         "truncated",
+         columns[0]->name(), first_truncated, (*out.lengths)[first_truncated], M);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    ws.plans[c].stats.steps_truncated = truncated;
+    ws.plans[c].stats.empty_examples = empty;
+  }
+  return out;
+}
+
+void check_options(const PackOptions& opt) {
+  if (opt.max_length < 0)
+    fail(Code::kInvalidArgument, "max_length must be >= 0, got {}", opt.max_length);
+  if (opt.num_threads < 0)
+    fail(Code::kInvalidArgument, "num_threads must be >= 0, got {}", opt.num_threads);
+}
+
+}  // namespace
+
+OutputShape SequenceFeatures::output_shape(const Batch& batch, const PackOptions& opt) const {
+  check_options(opt);
+  Workspace& ws = workspace();
+  const Planned p = plan_all(columns_, batch, opt, ws);
+  return {p.batch, p.steps, depth_};
+}
+
+void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, float* dense,
+                                 size_t dense_count, int64_t* lengths, size_t lengths_count,
+                                 uint8_t* mask, size_t mask_count, PackStats* stats) const {
+  check_options(opt);
+  Workspace& ws = workspace();
+  const Planned plan = plan_all(columns_, batch, opt, ws);
+  const int64_t B = plan.batch, T = plan.steps;
+  const auto need_dense = static_cast<size_t>(B * T * depth_);
+  if (dense == nullptr && need_dense > 0)
+    fail(Code::kInvalidArgument, "output buffer is NULL");
+  if (dense_count < need_dense)
+    fail(Code::kBufferTooSmall, "output buffer has {} floats, [{}, {}, {}] needs {}", dense_count,
+         B, T, depth_, need_dense);
+  if (lengths == nullptr && B > 0) fail(Code::kInvalidArgument, "sequence_length buffer is NULL");
+  if (lengths_count < static_cast<size_t>(B))
+    fail(Code::kBufferTooSmall, "sequence_length buffer has {} entries, needs {}", lengths_count, B);
+  if (mask && mask_count < static_cast<size_t>(B * T))
+    fail(Code::kBufferTooSmall, "mask buffer has {} entries, [{}, {}] needs {}", mask_count, B, T,
+         B * T);
+
+  // Execute: nothing above has written to the caller's buffers.
+  StepMap map;
+  map.identity = opt.max_length == 0 && !opt.pad_pre;
+  map.first_step = ws.first_step.data();
+  map.kept = ws.kept.data();
+  map.base = ws.base.data();
+
+  int64_t work = B * T * depth_;
+  for (size_t c = 0; c < columns_.size(); ++c)
+    work += ws.plans[c].bags.num_entries() * columns_[c]->width();
+  int threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
+  constexpr int64_t kWorkPerThread = 1 << 18;  // below this a second thread costs more than it saves
+  threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kWorkPerThread)));
+  const int64_t chunks = threads > 1 ? std::min<int64_t>(B, threads * 4) : 1;
+
+  auto run_range = [&](int64_t chunk) {
+    const int64_t b0 = B * chunk / chunks, b1 = B * (chunk + 1) / chunks;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      const DenseColumn& col = *columns_[c];
+      const ColumnPlan& p = ws.plans[c];
+      switch (col.kind()) {
+        case ColumnKind::kNumeric:
+          write_numeric(static_cast<const NumericColumn&>(col), p.numeric, map, b0, b1, T, depth_,
+                        offsets_[c], dense);
+          break;
+        case ColumnKind::kIndicator:
+          write_indicator(static_cast<const IndicatorColumn&>(col), p.bags, map, b0, b1, T,
+                          depth_, offsets_[c], dense);
+          break;
+        default:
+          write_embedding(static_cast<const EmbeddingColumn&>(col), p.bags, map, b0, b1, T,
+                          depth_, offsets_[c], dense);
+      }
+    }
+  };
+  parallel_for(threads, chunks, run_range);
+
+  for (int64_t b = 0; b < B; ++b) lengths[b] = ws.kept[b];
+  if (mask) {
+    for (int64_t b = 0; b < B; ++b) {
+      uint8_t* m = mask + b * T;
+      std::fill_n(m, T, uint8_t{0});
+      std::fill_n(m + ws.base[b], ws.kept[b], uint8_t{1});
+    }
+  }
+  if (stats) {
+    stats->names.resize(columns_.size());
+    stats->columns.resize(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (stats->names[c] != columns_[c]->name()) stats->names[c] = columns_[c]->name();
+      stats->columns[c] = ws.plans[c].stats;
+    }
+  }
+}
+
+SparseIds get_sparse_tensors(const CategoricalColumn& column, const Batch& batch) {
+  IdBags bags;
+  column.get_ids(batch, bags);
+  SparseIds out;
+  const int64_t n = bags.num_entries();
+  const bool seq = column.is_sequence() || bags.width > 1;
+  out.rank = seq ? 3 : 2;
+  out.indices.resize(static_cast<size_t>(n * out.rank));
+  for (int64_t b = 0; b < bags.batch; ++b)
+    for (int64_t g = bags.example_bags[b]; g < bags.example_bags[b + 1]; ++g)
+      for (int64_t i = bags.bag_entries[g]; i < bags.bag_entries[g + 1]; ++i) {
+        int64_t* idx = out.indices.data() + i * out.rank;
+        idx[0] = b;
+        idx[1] = bags.bag_step[g];
+        if (seq) idx[2] = bags.entry_k[i];
+      }
+  out.ids = std::move(bags.ids);
+  out.dense_shape = {bags.batch, bags.steps};
+  if (seq) out.dense_shape.push_back(bags.width);
+  out.weighted = column.weighted();
+  out.weights = std::move(bags.weights);
+  return out;
+}
+
+void concatenate_context_input(const float* context, int64_t context_depth, const float* sequence,
+                               int64_t batch, int64_t steps, int64_t sequence_depth, float* out) {
+  const int64_t width = sequence_depth + context_depth;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < steps; ++t) {
+      float* o = out + (b * steps + t) * width;
+      std::memcpy(o, sequence + (b * steps + t) * sequence_depth, sequence_depth * sizeof(float));
+      std::memcpy(o + sequence_depth, context + b * context_depth, context_depth * sizeof(float));
+    }
+}
+
+}  // namespace seqfeat

@@ -1,0 +1,84 @@
+// The SequenceFeatures layer: sorts its dense sequence columns by name and packs them into
+// one [B, T, ΣD] float32 output plus sequence_length [B].
+//
+//   out[b, t, off_c : off_c + D_c] = column c's step value (embedding: combine_{i in bag(b,t)}
+//   w_i * clip(E[id_i]); indicator: Σ_{i in bag(b,t)} w_i * onehot(id_i); numeric: the step's
+//   values, default_value where absent), zero (numeric: default_value) in padding.
+//
+// A pack runs in two phases: plan (read every input, look ids up, validate everything, compute
+// lengths and statistics) and execute (write the output). Nothing is written before the plan
+// has succeeded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "column.h"
+#include "input.h"
+
+namespace seqfeat {
+
+struct PackOptions {
+  int64_t max_length = 0;  // 0: T follows TF
+  bool pad_pre = false;
+  bool truncate_pre = false;
+  bool strict = false;
+  int num_threads = 0;  // 0: default
+};
+
+struct ColumnStats {
+  int64_t dropped_invalid = 0;
+  int64_t oov_hits = 0;
+  int64_t steps_truncated = 0;
+  int64_t empty_examples = 0;
+};
+
+struct PackStats {
+  std::vector<std::string> names;
+  std::vector<ColumnStats> columns;
+};
+
+struct OutputShape {
+  int64_t batch = 0;
+  int64_t steps = 0;
+  int64_t depth = 0;
+};
+
+class SequenceFeatures {
+ public:
+  explicit SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns);
+
+  size_t num_columns() const { return columns_.size(); }
+  const std::shared_ptr<const DenseColumn>& column(size_t i) const { return columns_[i]; }
+  int64_t offset(size_t i) const { return offsets_[i]; }
+  int64_t depth() const { return depth_; }
+
+  OutputShape output_shape(const Batch& batch, const PackOptions& options) const;
+  void pack_into(const Batch& batch, const PackOptions& options, float* dense, size_t dense_count,
+                 int64_t* lengths, size_t lengths_count, uint8_t* mask, size_t mask_count,
+                 PackStats* stats) const;
+
+ private:
+  std::vector<std::shared_ptr<const DenseColumn>> columns_;
+  std::vector<int64_t> offsets_;
+  int64_t depth_ = 0;
+};
+
+// get_sparse_tensors of one categorical column: the id stage.
+struct SparseIds {
+  std::vector<int64_t> indices;  // [N, rank]
+  int64_t rank = 3;
+  std::vector<int64_t> ids;
+  std::vector<int64_t> dense_shape;
+  std::vector<float> weights;  // empty when unweighted
+  bool weighted = false;
+};
+SparseIds get_sparse_tensors(const CategoricalColumn& column, const Batch& batch);
+
+// concatenate_context_input: out[b, t] = concat(sequence[b, t, :], context[b, :]).
+void concatenate_context_input(const float* context, int64_t context_depth, const float* sequence,
+                               int64_t batch, int64_t steps, int64_t sequence_depth, float* out);
+
+}  // namespace seqfeat

@@ -1,0 +1,68 @@
+#include "table.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "error.h"
+
+namespace seqfeat {
+
+namespace {
+
+// splitmix64: a small, well-mixed generator whose sequence is the same on every platform
+// (std::normal_distribution is implementation-defined, so it is not used).
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in (0, 1).
+  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+};
+
+}  // namespace
+
+void Table::Free::operator()(float* p) const { std::free(p); }
+
+Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed)
+    : name_(std::move(name)), rows_(rows), dimension_(dimension) {
+  if (rows < 1 || dimension < 1)
+    fail(Code::kInvalidArgument, "embedding table {}: invalid shape [{}, {}]", name_, rows,
+         dimension);
+  const size_t count = size();
+  if (count > (SIZE_MAX / sizeof(float)) - 64)
+    fail(Code::kOutOfMemory, "embedding table {}: [{}, {}] is too large", name_, rows, dimension);
+  size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+  auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
+  if (p == nullptr)
+    fail(Code::kOutOfMemory, "embedding table {}: cannot allocate {} bytes", name_, bytes);
+  data_.reset(p);
+
+  // Truncated normal(0, stddev): Box-Muller pairs, redrawing values beyond 2 stddev.
+  const double stddev = 1.0 / std::sqrt(static_cast<double>(dimension));
+  SplitMix64 rng{seed};
+  size_t i = 0;
+  while (i < count) {
+    const double u1 = rng.uniform(), u2 = rng.uniform();
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double z[2] = {r * std::cos(2.0 * M_PI * u2), r * std::sin(2.0 * M_PI * u2)};
+    for (double v : z)
+      if (std::fabs(v) <= 2.0 && i < count) p[i++] = static_cast<float>(v * stddev);
+  }
+}
+
+void Table::set(const float* values, size_t count) {
+  if (values == nullptr) fail(Code::kInvalidArgument, "embedding table {}: values is NULL", name_);
+  if (count != size())
+    fail(Code::kInvalidArgument,
+         "embedding table {}: expected {} values ([{}, {}]), got {}", name_, size(), rows_,
+         dimension_, count);
+  std::memcpy(data_.get(), values, count * sizeof(float));
+}
+
+}  // namespace seqfeat
