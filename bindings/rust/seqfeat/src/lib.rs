@@ -23,6 +23,18 @@
 //! # }
 //! ```
 //!
+//! A batch only views its inputs, so it cannot outlive them:
+//!
+//! ```compile_fail
+//! use seqfeat::Batch;
+//! let mut batch = Batch::new().unwrap();
+//! {
+//!     let values = vec![1.0f32];
+//!     batch.add_sparse("x", &[0, 0], &[1, 1], &values).unwrap();
+//! } // `values` is dropped here while the batch still views it: rejected at compile time.
+//! drop(batch);
+//! ```
+//!
 //! Thread rules follow the C header: [`Column`] and [`SequenceFeatures`] are `Send + Sync`;
 //! [`Batch`], [`Tensor`] and [`Stats`] are `Send` only.
 
