@@ -9,6 +9,7 @@
 #include "seqfeat/seqfeat.h"
 
 #include "column.h"
+#include "dense_features.h"
 #include "error.h"
 #include "input.h"
 #include "sequence_features.h"
@@ -27,6 +28,9 @@ struct seqfeat_batch {
 };
 struct seqfeat_tensor {
   seqfeat::Tensor* tensor;
+};
+struct seqfeat_dense_features {
+  std::shared_ptr<const seqfeat::DenseFeatures> layer;
 };
 struct seqfeat_stats {
   seqfeat::PackStats stats;
@@ -845,6 +849,57 @@ seqfeat_status seqfeat_features_pack(const seqfeat_features* f, const seqfeat_ba
     *out_dense = d;
     *out_lengths = l;
     if (out_mask) *out_mask = m;
+  });
+}
+
+// ---------------------------------------------------------------------------------- DenseFeatures
+
+seqfeat_status seqfeat_dense_features_create(const seqfeat_column* const* columns, size_t count,
+                                             seqfeat_dense_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_create";
+    REQUIRE(out, fn);
+    if (count > 0) REQUIRE(columns, fn);
+    std::vector<std::shared_ptr<const seqfeat::Column>> cols;
+    for (size_t i = 0; i < count; ++i) {
+      if (columns[i] == nullptr) fail(Code::kInvalidArgument, "{}: columns[{}] is NULL", fn, i);
+      cols.push_back(columns[i]->column);
+    }
+    auto h = std::make_unique<seqfeat_dense_features>();
+    h->layer = std::make_shared<const seqfeat::DenseFeatures>(std::move(cols));
+    *out = h.release();
+  });
+}
+
+void seqfeat_dense_features_free(seqfeat_dense_features* features) { delete features; }
+
+int64_t seqfeat_dense_features_depth(const seqfeat_dense_features* f) {
+  return f ? f->layer->depth() : 0;
+}
+
+seqfeat_status seqfeat_dense_features_output_shape(const seqfeat_dense_features* f,
+                                                   const seqfeat_batch* batch, int64_t* out_batch,
+                                                   int64_t* out_depth) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_output_shape";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_batch, fn);
+    REQUIRE(out_depth, fn);
+    const int64_t b = f->layer->batch_size(batch->batch);
+    *out_batch = b;
+    *out_depth = f->layer->depth();
+  });
+}
+
+seqfeat_status seqfeat_dense_features_pack_into(const seqfeat_dense_features* f,
+                                                const seqfeat_batch* batch, float* out,
+                                                size_t count) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_pack_into";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    f->layer->pack_into(batch->batch, out, count);
   });
 }
 

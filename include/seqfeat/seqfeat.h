@@ -135,6 +135,7 @@ typedef struct seqfeat_features seqfeat_features; /* SequenceFeatures layer; imm
 typedef struct seqfeat_batch seqfeat_batch;       /* input features by key; one thread at a time */
 typedef struct seqfeat_tensor seqfeat_tensor;     /* library-owned output tensor */
 typedef struct seqfeat_stats seqfeat_stats;       /* per-call, per-column statistics */
+typedef struct seqfeat_dense_features seqfeat_dense_features; /* DenseFeatures; immutable, shareable */
 struct DLManagedTensor;                           /* dlpack.h (unversioned, DLPack <= 0.8) */
 
 /** Value-wise normalizer for numeric columns: returns the normalized value. Must not throw or
@@ -409,6 +410,28 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, seqfeat_tensor** out_dense, seqfeat_tensor** out_lengths,
     seqfeat_tensor** out_mask, seqfeat_stats* stats);
+
+/* ---------------------------------------------------------------------------------------------
+ * The DenseFeatures layer (context features, no time axis)
+ *
+ *   out[b, off_c : off_c + D_c] = numeric: the example's prod(shape) values (dense input only);
+ *   embedding: combine over all ids of example b; indicator: counts (or summed weights).
+ * Columns are sorted by name; sequence numeric columns are rejected at creation, embeddings and
+ * indicators over sequence categorical columns when packing (TF's messages).
+ * ------------------------------------------------------------------------------------------- */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_create(
+    const seqfeat_column* const* columns, size_t count, seqfeat_dense_features** out);
+SEQFEAT_API void seqfeat_dense_features_free(seqfeat_dense_features* features);
+/** ΣD: the size of the output's last axis (0 for NULL). */
+SEQFEAT_API int64_t seqfeat_dense_features_depth(const seqfeat_dense_features* features);
+/** Output shape [B, depth] for this batch; runs the full validation. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_output_shape(
+    const seqfeat_dense_features* features, const seqfeat_batch* batch, int64_t* out_batch,
+    int64_t* out_depth);
+/** Packs [B, depth] float32 into out[count]; validated before the first write. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_pack_into(
+    const seqfeat_dense_features* features, const seqfeat_batch* batch, float* out,
+    size_t count);
 
 /* ---------------------------------------------------------------------------------------------
  * Single columns
