@@ -80,6 +80,7 @@ opaque!(
     seqfeat_batch,
     seqfeat_tensor,
     seqfeat_stats,
+    seqfeat_dense_features,
     DLManagedTensor,
 );
 
@@ -424,6 +425,27 @@ extern "C" {
         out_lengths: *mut *mut seqfeat_tensor,
         out_mask: *mut *mut seqfeat_tensor,
         stats: *mut seqfeat_stats,
+    ) -> seqfeat_status;
+
+    // The DenseFeatures layer (context features).
+    pub fn seqfeat_dense_features_create(
+        columns: *const *const seqfeat_column,
+        count: usize,
+        out: *mut *mut seqfeat_dense_features,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_free(features: *mut seqfeat_dense_features);
+    pub fn seqfeat_dense_features_depth(features: *const seqfeat_dense_features) -> i64;
+    pub fn seqfeat_dense_features_output_shape(
+        features: *const seqfeat_dense_features,
+        batch: *const seqfeat_batch,
+        out_batch: *mut i64,
+        out_depth: *mut i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_pack_into(
+        features: *const seqfeat_dense_features,
+        batch: *const seqfeat_batch,
+        out: *mut f32,
+        count: usize,
     ) -> seqfeat_status;
 
     // Single columns.

@@ -287,6 +287,81 @@ impl SequenceFeatures {
     }
 }
 
+/// TF's `DenseFeatures(columns)` for context (non-sequence) columns: `[B, depth]`, columns
+/// sorted by name. Immutable and shareable between threads (`Send + Sync`).
+pub struct DenseFeatures {
+    raw: NonNull<sys::seqfeat_dense_features>,
+}
+
+// SAFETY: the header promises a configured layer is immutable and usable from many threads.
+unsafe impl Send for DenseFeatures {}
+unsafe impl Sync for DenseFeatures {}
+
+impl Drop for DenseFeatures {
+    fn drop(&mut self) {
+        // SAFETY: we own the handle and free it exactly once.
+        unsafe { sys::seqfeat_dense_features_free(self.raw.as_ptr()) }
+    }
+}
+
+impl std::fmt::Debug for DenseFeatures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DenseFeatures").field("depth", &self.depth()).finish()
+    }
+}
+
+impl DenseFeatures {
+    /// Rejects sequence numeric columns (embeddings and indicators over sequence categorical
+    /// columns are rejected when packing, as TF does).
+    pub fn new<C: AsColumn>(columns: &[C]) -> Result<DenseFeatures> {
+        let raw: Vec<*const sys::seqfeat_column> =
+            columns.iter().map(AsColumn::as_column_ptr).collect();
+        let mut out = ptr::null_mut();
+        check(unsafe { sys::seqfeat_dense_features_create(raw.as_ptr(), raw.len(), &mut out) })?;
+        NonNull::new(out)
+            .map(|raw| DenseFeatures { raw })
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL layer"))
+    }
+
+    pub fn as_ptr(&self) -> *const sys::seqfeat_dense_features {
+        self.raw.as_ptr()
+    }
+
+    /// ΣD, the size of the output's last axis.
+    pub fn depth(&self) -> i64 {
+        unsafe { sys::seqfeat_dense_features_depth(self.as_ptr()) }
+    }
+
+    /// `(batch, depth)` for this batch (runs the full validation).
+    pub fn output_shape(&self, batch: &Batch<'_>) -> Result<(i64, i64)> {
+        let (mut b, mut d) = (0i64, 0i64);
+        check(unsafe {
+            sys::seqfeat_dense_features_output_shape(self.as_ptr(), batch.as_ptr(), &mut b, &mut d)
+        })?;
+        Ok((b, d))
+    }
+
+    /// Packs `[batch, depth]` into `out`; nothing is written on failure.
+    pub fn pack_into(&self, batch: &Batch<'_>, out: &mut [f32]) -> Result<()> {
+        check(unsafe {
+            sys::seqfeat_dense_features_pack_into(
+                self.as_ptr(),
+                batch.as_ptr(),
+                out.as_mut_ptr(),
+                out.len(),
+            )
+        })
+    }
+
+    /// Packs into a new `[batch * depth]` vector.
+    pub fn pack(&self, batch: &Batch<'_>) -> Result<Vec<f32>> {
+        let (b, d) = self.output_shape(batch)?;
+        let mut out = vec![0f32; (b * d) as usize];
+        self.pack_into(batch, &mut out)?;
+        Ok(out)
+    }
+}
+
 /// TF's `concatenate_context_input`: `out[b, t] = concat(sequence[b, t, :], context[b, :])`.
 /// `sequence` is `[batch, steps, sequence_depth]`, `context` is `[batch, context_depth]`.
 pub fn concatenate_context_input(

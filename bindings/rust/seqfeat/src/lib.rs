@@ -35,8 +35,8 @@
 //! drop(batch);
 //! ```
 //!
-//! Thread rules follow the C header: [`Column`] and [`SequenceFeatures`] are `Send + Sync`;
-//! [`Batch`], [`Tensor`] and [`Stats`] are `Send` only.
+//! Thread rules follow the C header: [`Column`], [`SequenceFeatures`] and [`DenseFeatures`] are
+//! `Send + Sync`; [`Batch`], [`Tensor`] and [`Stats`] are `Send` only.
 
 mod batch;
 mod column;
@@ -55,8 +55,10 @@ pub use column::{
 };
 pub use dtype::{DType, Element, InputElement};
 pub use error::{Error, ErrorCode, Result};
-pub use features::{concatenate_context_input, OutputShape, PackOptions, Packed, Padding,
-                   SequenceFeatures};
+pub use features::{
+    concatenate_context_input, DenseFeatures, OutputShape, PackOptions, Packed, Padding,
+    SequenceFeatures,
+};
 pub use stats::{Stat, Stats};
 pub use strings::{StringBuffer, Strings};
 pub use tensor::Tensor;

@@ -1,6 +1,8 @@
 //! Thread-safety markers exactly as the header promises, and the error type.
 
-use seqfeat::{Batch, Column, ColumnRef, Error, ErrorCode, SequenceFeatures, Stats, Tensor};
+use seqfeat::{
+    Batch, Column, ColumnRef, DenseFeatures, Error, ErrorCode, SequenceFeatures, Stats, Tensor,
+};
 
 fn send_sync<T: Send + Sync>() {}
 fn send<T: Send>() {}
@@ -19,6 +21,7 @@ fn columns_and_layers_are_send_and_sync() {
     send_sync::<Column>();
     send_sync::<ColumnRef<'static>>();
     send_sync::<SequenceFeatures>();
+    send_sync::<DenseFeatures>();
 }
 
 #[test]
