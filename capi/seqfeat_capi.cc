@@ -1,5 +1,6 @@
 // The C shim: unwraps handles, calls the core, turns exceptions into status codes. No
 // exception crosses this boundary; out-parameters are written only after success.
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -661,6 +662,78 @@ seqfeat_status seqfeat_batch_add_ragged_strings(seqfeat_batch* batch, const char
     in.step_splits = step_splits;
     in.num_steps = step_splits ? num_steps : 0;
     in.strings = {offsets, bytes};
+    in.num_values = num_values;
+    batch->batch.add(std::move(in));
+  });
+}
+
+static_assert(sizeof(seqfeat_string_view) == sizeof(seqfeat::StringRef) &&
+              offsetof(seqfeat_string_view, size) == offsetof(seqfeat::StringRef, size));
+
+seqfeat_status seqfeat_batch_add_sparse_string_views(seqfeat_batch* batch, const char* key,
+                                                     const int64_t* indices, int64_t num_entries,
+                                                     int64_t rank, const int64_t* dense_shape,
+                                                     const seqfeat_string_view* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_sparse_string_views";
+    REQUIRE(batch, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kSparse;
+    in.dtype = seqfeat::DType::kString;
+    check_shape(dense_shape, rank, fn, "dense_shape");
+    if (num_entries > 0) {
+      REQUIRE(indices, fn);
+      REQUIRE(values, fn);
+    }
+    in.indices = indices;
+    in.num_values = num_entries;
+    in.rank = rank;
+    in.dense_shape.assign(dense_shape, dense_shape + rank);
+    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_dense_string_views(seqfeat_batch* batch, const char* key,
+                                                    const int64_t* shape, int64_t rank,
+                                                    const seqfeat_string_view* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_dense_string_views";
+    REQUIRE(batch, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kDense;
+    in.dtype = seqfeat::DType::kString;
+    check_shape(shape, rank, fn, "shape");
+    in.shape.assign(shape, shape + rank);
+    int64_t cells = 1;
+    for (int64_t d : in.shape) cells *= d;
+    if (cells > 0) REQUIRE(values, fn);
+    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_ragged_string_views(seqfeat_batch* batch, const char* key,
+                                                     int64_t batch_size, const int64_t* row_splits,
+                                                     int64_t num_steps, const int64_t* step_splits,
+                                                     const seqfeat_string_view* values,
+                                                     int64_t num_values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_ragged_string_views";
+    REQUIRE(batch, fn);
+    REQUIRE(row_splits, fn);
+    if (num_values > 0) REQUIRE(values, fn);
+    seqfeat::FeatureInput in;
+    in.key = key_string(key, fn);
+    in.form = seqfeat::InputForm::kRagged;
+    in.dtype = seqfeat::DType::kString;
+    in.batch_size = batch_size;
+    in.row_splits = row_splits;
+    in.step_splits = step_splits;
+    in.num_steps = step_splits ? num_steps : 0;
+    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
     in.num_values = num_values;
     batch->batch.add(std::move(in));
   });

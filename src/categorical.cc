@@ -25,7 +25,7 @@ namespace {
 
 bool is_ignored_cell(const FeatureInput& in, int64_t i) {
   switch (in.dtype) {
-    case DType::kString: return in.strings.offsets[i + 1] == in.strings.offsets[i];
+    case DType::kString: return in.strings.at(i).empty();
     case DType::kInt32:
     case DType::kInt64: return in.integer(i) == -1;
     default: return false;
@@ -294,10 +294,11 @@ class VocabularyColumn final : public CategoricalColumn {
       int64_t id;
       if (strings_) {
         const std::string_view s = in.strings.at(v);
-        id = strings_->find(s);
+        const uint64_t fp = fingerprint64(s);
+        id = strings_->find(s, fp);
         if (id < 0) {
           if (out.oov_hits++ == 0 && oov == 0) out.strict_oov_entry = i;
-          id = oov ? size_ + hash_bucket(fingerprint64(s), oov) : default_value_;
+          id = oov ? size_ + hash_bucket(fp, oov) : default_value_;
         }
       } else {
         const int64_t x = in.integer(v);
@@ -462,14 +463,15 @@ std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
     fail(Code::kInvalidArgument, "dtype must be string or integer. dtype: {}, column_name: {}",
          dtype_name(dtype), key);
   check_key(key);
-  std::vector<std::string> lines = read_vocabulary_file(vocabulary_file, vocabulary_size);
   std::unique_ptr<StringVocabulary> strings;
   std::unique_ptr<IntVocabulary> ints;
   const std::string what = fmt::format("{} (vocabulary_file {})", key, vocabulary_file);
   if (dtype == DType::kString) {
-    strings = std::make_unique<StringVocabulary>(std::move(lines), what);
+    strings = std::make_unique<StringVocabulary>(
+        read_vocabulary_file(vocabulary_file, vocabulary_size), what);
   } else {
-    ints = std::make_unique<IntVocabulary>(parse_int_vocabulary(lines, vocabulary_file), what);
+    ints = std::make_unique<IntVocabulary>(
+        read_int_vocabulary_file(vocabulary_file, vocabulary_size), what);
   }
   return std::make_shared<VocabularyColumn>(
       std::move(key), sequence, ColumnKind::kVocabularyFile, std::move(strings), std::move(ints),

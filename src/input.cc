@@ -34,6 +34,13 @@ void check_values(const FeatureInput& in) {
   if (in.num_values < 0)
     fail(Code::kInvalidArgument, "Feature {}: negative number of values {}", in.key, in.num_values);
   if (in.dtype == DType::kString) {
+    if (in.strings.refs != nullptr) {
+      for (int64_t i = 0; i < in.num_values; ++i)
+        if (in.strings.refs[i].data == nullptr && in.strings.refs[i].size > 0)
+          fail(Code::kInvalidArgument, "Feature {}: string {} has a NULL pointer and length {}",
+               in.key, i, in.strings.refs[i].size);
+      return;
+    }
     if (in.strings.offsets == nullptr)
       fail(Code::kInvalidArgument, "Feature {}: string offsets are NULL", in.key);
     if (in.strings.bytes == nullptr && in.num_values > 0 && in.strings.offsets[in.num_values] > 0)

@@ -13,11 +13,19 @@ namespace seqfeat {
 
 enum class InputForm { kSparse, kDense, kRagged };
 
-// Arrow-style strings: offsets[n + 1] into bytes.
+// A (pointer, length) string, layout-compatible with seqfeat_string_view of the C ABI.
+struct StringRef {
+  const char* data;
+  size_t size;
+};
+
+// Strings, either Arrow-style (offsets[n + 1] into bytes) or an array of (pointer, length).
 struct StringsView {
   const int64_t* offsets = nullptr;
   const char* bytes = nullptr;
+  const StringRef* refs = nullptr;
   std::string_view at(int64_t i) const {
+    if (refs) return {refs[i].size ? refs[i].data : "", refs[i].size};
     return {bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
   }
 };

@@ -306,6 +306,25 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_dense_strings(
     seqfeat_batch* batch, const char* key, const int64_t* shape, int64_t rank,
     const int64_t* offsets, const char* bytes);
 
+/** A string given as (pointer, length); data may be NULL only when size is 0. */
+typedef struct seqfeat_string_view {
+  const char* data;
+  size_t size;
+} seqfeat_string_view;
+
+/** String variants taking an array of (pointer, length) pairs instead of offsets + bytes; the
+ *  pairs and the bytes they point to are views, like every batch input. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_sparse_string_views(
+    seqfeat_batch* batch, const char* key, const int64_t* indices, int64_t num_entries,
+    int64_t rank, const int64_t* dense_shape, const seqfeat_string_view* values);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_dense_string_views(
+    seqfeat_batch* batch, const char* key, const int64_t* shape, int64_t rank,
+    const seqfeat_string_view* values);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_string_views(
+    seqfeat_batch* batch, const char* key, int64_t batch_size, const int64_t* row_splits,
+    int64_t num_steps, const int64_t* step_splits, const seqfeat_string_view* values,
+    int64_t num_values);
+
 /** Ragged input (zero-copy; Arrow List<List<T>> / TF RaggedTensor layout):
  *  row_splits int64[batch_size + 1] over steps (row_splits[0] = 0, non-decreasing);
  *  step_splits int64[num_steps + 1] over values, or NULL (num_steps ignored) for one value per
