@@ -1,0 +1,73 @@
+"""seqfeat: TensorFlow's sequence feature columns without TensorFlow (ctypes over libseqfeat).
+
+    import seqfeat as sf   # instead of tf.feature_column / tf.keras.experimental
+
+    rating  = sf.sequence_numeric_column('rating')
+    watches = sf.sequence_categorical_column_with_identity('watches', num_buckets=1000)
+    columns = [rating, sf.embedding_column(watches, dimension=10)]
+    sequence_input, sequence_length = sf.SequenceFeatures(columns)(features)
+
+Names, argument names, order and defaults are TF's. Inputs per feature key: SparseTensor,
+RaggedTensor (or nested Python lists), or a dense numpy array. Outputs are numpy arrays.
+"""
+
+from . import normalizers, ragged
+from ._capi import lib as _lib
+from ._columns import (
+    CategoricalColumn,
+    DenseColumn,
+    EmbeddingColumn,
+    FeatureColumn,
+    HashedCategoricalColumn,
+    IdentityCategoricalColumn,
+    IndicatorColumn,
+    NumericColumn,
+    SequenceDenseColumn,
+    SequenceNumericColumn,
+    SharedEmbeddingColumn,
+    VocabularyFileCategoricalColumn,
+    VocabularyListCategoricalColumn,
+    WeightedCategoricalColumn,
+    categorical_column_with_hash_bucket,
+    categorical_column_with_identity,
+    categorical_column_with_vocabulary_file,
+    categorical_column_with_vocabulary_list,
+    embedding_column,
+    indicator_column,
+    numeric_column,
+    sequence_categorical_column_with_hash_bucket,
+    sequence_categorical_column_with_identity,
+    sequence_categorical_column_with_vocabulary_file,
+    sequence_categorical_column_with_vocabulary_list,
+    sequence_numeric_column,
+    shared_embeddings,
+    weighted_categorical_column,
+)
+from ._dtypes import DType, as_dtype, float32, float64, int32, int64, string
+from ._errors import InvalidArgumentError
+from ._layer import (DenseFeatures, SequenceFeatures, concatenate_context_input,
+                     sequence_input_layer)
+from ._tensors import IdWeightPair, RaggedTensor, SparseTensor
+
+
+def library_version():
+    """The loaded libseqfeat's version string ("major.minor.patch")."""
+    v = _lib.version_string()
+    return v.decode("ascii") if isinstance(v, bytes) else str(v)
+
+
+__all__ = [
+    "CategoricalColumn", "DType", "DenseColumn", "DenseFeatures", "EmbeddingColumn", "FeatureColumn",
+    "HashedCategoricalColumn", "IdWeightPair", "IdentityCategoricalColumn", "IndicatorColumn",
+    "InvalidArgumentError", "NumericColumn", "RaggedTensor", "SequenceDenseColumn",
+    "SequenceFeatures", "SequenceNumericColumn", "SharedEmbeddingColumn", "SparseTensor",
+    "VocabularyFileCategoricalColumn", "VocabularyListCategoricalColumn",
+    "WeightedCategoricalColumn", "as_dtype", "categorical_column_with_hash_bucket",
+    "categorical_column_with_identity", "categorical_column_with_vocabulary_file",
+    "categorical_column_with_vocabulary_list", "concatenate_context_input", "embedding_column",
+    "float32", "float64", "indicator_column", "int32", "int64", "library_version",
+    "normalizers", "numeric_column", "ragged", "sequence_categorical_column_with_hash_bucket",
+    "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
+    "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",
+    "sequence_numeric_column", "shared_embeddings", "string", "weighted_categorical_column",
+]

@@ -1,0 +1,282 @@
+"""SequenceFeatures (the layer), sequence_input_layer and concatenate_context_input."""
+
+import collections.abc
+import ctypes as C
+import weakref
+
+import numpy as np
+
+from . import _capi
+from ._capi import lib
+from ._columns import DenseColumn, FeatureColumn, SequenceDenseColumn, make_batch
+from ._dtypes import describe
+from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
+
+_PADDING = {"post": _capi.PAD_POST, "pre": _capi.PAD_PRE}
+
+_STAT_NAMES = (
+    ("dropped_invalid", _capi.STAT_DROPPED_INVALID),
+    ("oov_hits", _capi.STAT_OOV_HITS),
+    ("steps_truncated", _capi.STAT_STEPS_TRUNCATED),
+    ("empty_examples", _capi.STAT_EMPTY_EXAMPLES),
+)
+
+_SEQUENCE_TYPE_MESSAGE = ("Items of feature_columns must be a {}. You can wrap a categorical "
+                          "column with an embedding_column or indicator_column. Given: {}")
+_CONTRIB_TYPE_MESSAGE = ("All feature_columns must be of type _SequenceDenseColumn. You can wrap "
+                         "a sequence_categorical_column with an embedding_column or "
+                         "indicator_column. Given (type {}): {}")
+
+
+def _normalize_feature_columns(feature_columns):
+    """TF's checks and order: a single column is wrapped, dicts and non-columns are rejected,
+    the list must not be empty nor repeat a name; sorted by name."""
+    if isinstance(feature_columns, FeatureColumn):
+        feature_columns = [feature_columns]
+    if isinstance(feature_columns, collections.abc.Iterator):
+        feature_columns = list(feature_columns)
+    if isinstance(feature_columns, dict):
+        raise ValueError("Expected feature_columns to be iterable, found dict.")
+    for column in feature_columns:
+        if not isinstance(column, FeatureColumn):
+            raise ValueError(f"Items of feature_columns must be a FeatureColumn. Given "
+                             f"(type {type(column)}): {column}.")
+    if not feature_columns:
+        raise ValueError("feature_columns must not be empty.")
+    by_name = {}
+    for column in feature_columns:
+        if column.name in by_name:
+            raise ValueError(
+                f"Duplicate feature column name found for columns: {column} and "
+                f"{by_name[column.name]}. This usually means that these columns refer to same "
+                "base feature. Either one must be discarded or a duplicated but renamed item "
+                "must be inserted in features dict.")
+        by_name[column.name] = column
+    return sorted(feature_columns, key=lambda c: c.name)
+
+
+class SequenceFeatures:
+    """tf.keras.experimental.SequenceFeatures: turns a dict of sequence features into the
+    packed [B, T, ΣD] float32 input of a sequence model, plus sequence_length [B] int64.
+
+    Columns are sorted by name; each fills its slice of the last axis. After each call,
+    `last_stats` holds the library's per-column statistics of that call:
+    {column name: {'dropped_invalid', 'oov_hits', 'steps_truncated', 'empty_examples'}}.
+    """
+
+    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        self._init(feature_columns, trainable, name, contrib=False)
+
+    def _init(self, feature_columns, trainable, name, contrib):
+        columns = _normalize_feature_columns(feature_columns)
+        for column in columns:
+            if not isinstance(column, SequenceDenseColumn):
+                if contrib:
+                    raise ValueError(_CONTRIB_TYPE_MESSAGE.format(type(column), column))
+                raise ValueError(_SEQUENCE_TYPE_MESSAGE.format(SequenceDenseColumn, column))
+        handles = (C.c_void_p * len(columns))(*(c._handle.value for c in columns))
+        out = C.c_void_p()
+        check(lib.features_create(handles, len(columns), C.byref(out)), CONSTRUCTION)
+        self._handle = out
+        self._finalizer = weakref.finalize(self, lib.features_free, out)
+        # The library sorts by name too (byte order of UTF-8 = code point order).
+        self._feature_columns = columns
+        self.trainable = trainable
+        self.name = name or ("sequence_input_layer" if contrib else "sequence_features")
+        self.last_stats = None
+
+    @property
+    def feature_columns(self):
+        """The columns in layer (name) order."""
+        return list(self._feature_columns)
+
+    @property
+    def output_depth(self):
+        """ΣD: size of the last output axis."""
+        return int(lib.features_depth(self._handle))
+
+    @property
+    def column_slices(self):
+        """{column name: (offset, width)} in the last output axis."""
+        out = {}
+        for i, column in enumerate(self._feature_columns):
+            offset = C.c_int64()
+            width = C.c_int64()
+            check(lib.features_column_slice(self._handle, i, C.byref(offset), C.byref(width)),
+                  CONSTRUCTION)
+            out[column.name] = (int(offset.value), int(width.value))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], self.output_depth)
+
+    def __call__(self, features, training=None, *, max_length=None, padding="post",
+                 truncating="post", strict=False, return_mask=False):
+        """Returns (sequence_input [B, T, ΣD] float32, sequence_length [B] int64), or with
+        return_mask=True also mask [B, T] uint8 (1 inside the sequence).
+
+        Extensions (TF-compatible defaults): max_length fixes T (padding / truncating 'pre' or
+        'post', as Keras pad_sequences); strict=True turns silently dropped ids, OOV values
+        without OOV buckets and truncated steps into InvalidArgumentError."""
+        batch, opts = self._prepare(features, max_length, padding, truncating, strict)
+        try:
+            return self._pack_into_numpy(batch, opts, return_mask)
+        finally:
+            batch.close()
+
+    # A DLPack-returning call shares _prepare() and hands seqfeat_features_pack's library-owned
+    # tensors to seqfeat_tensor_to_dlpack instead of packing into numpy arrays.
+
+    def _prepare(self, features, max_length, padding, truncating, strict):
+        """Validates the call (TF's Python-side checks) and builds the input batch and pack
+        options."""
+        if not isinstance(features, dict):
+            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
+        opts = _capi.new_pack_options()
+        if max_length is not None:
+            if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) \
+                    or max_length < 1:
+                raise ValueError(f"max_length must be a positive integer or None; got "
+                                 f"{max_length!r}.")
+            opts.max_length = int(max_length)
+        for what, value in (("padding", padding), ("truncating", truncating)):
+            if value not in _PADDING:
+                raise ValueError(f"{what} must be 'pre' or 'post'; got {value!r}.")
+        opts.padding = _PADDING[padding]
+        opts.truncating = _PADDING[truncating]
+        opts.strict = 1 if strict else 0
+        for column in self._feature_columns:
+            column._check_call()
+        return make_batch(self._feature_columns, features), opts
+
+    def _pack_into_numpy(self, batch, opts, return_mask):
+        b = C.c_int64()
+        t = C.c_int64()
+        d = C.c_int64()
+        check(lib.features_output_shape(self._handle, batch.handle, C.byref(opts), C.byref(b),
+                                        C.byref(t), C.byref(d)), CALL)
+        B, T, D = int(b.value), int(t.value), int(d.value)
+        dense = np.empty((B, T, D), dtype=np.float32)
+        lengths = np.empty((B,), dtype=np.int64)
+        mask = np.empty((B, T), dtype=np.uint8) if return_mask else None
+        stats = C.c_void_p()
+        check(lib.stats_create(C.byref(stats)), CALL)
+        try:
+            check(lib.features_pack_into(
+                self._handle, batch.handle, C.byref(opts),
+                dense.ctypes.data_as(_capi.f32p), dense.size,
+                lengths.ctypes.data_as(_capi.i64p), lengths.size,
+                mask.ctypes.data_as(_capi.u8p) if mask is not None else None,
+                mask.size if mask is not None else 0, stats), CALL)
+            self.last_stats = _read_stats(stats)
+        finally:
+            lib.stats_free(stats)
+        if return_mask:
+            return dense, lengths, mask
+        return dense, lengths
+
+
+def _read_stats(stats):
+    out = {}
+    value = C.c_int64()
+    for i in range(lib.stats_num_columns(stats)):
+        name = lib.stats_column_name(stats, i).decode("utf-8")
+        entry = {}
+        for key, stat in _STAT_NAMES:
+            check(lib.stats_get(stats, i, stat, C.byref(value)), CALL)
+            entry[key] = int(value.value)
+        out[name] = entry
+    return out
+
+
+class DenseFeatures:
+    """tf.keras.layers.DenseFeatures for context (non-sequence) columns: numeric_column and
+    embedding / indicator columns over non-sequence categorical columns -> [B, ΣD] float32.
+    Columns are sorted by name. Embeddings can share a table with sequence columns."""
+
+    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        columns = _normalize_feature_columns(feature_columns)
+        for column in columns:
+            if not isinstance(column, DenseColumn):
+                raise ValueError(_SEQUENCE_TYPE_MESSAGE.format(DenseColumn, column))
+        handles = (C.c_void_p * len(columns))(*(c._handle.value for c in columns))
+        out = C.c_void_p()
+        check(lib.dense_features_create(handles, len(columns), C.byref(out)), CONSTRUCTION)
+        self._handle = out
+        self._finalizer = weakref.finalize(self, lib.dense_features_free, out)
+        self._feature_columns = columns
+        self.trainable = trainable
+        self.name = name or "dense_features"
+
+    @property
+    def feature_columns(self):
+        return list(self._feature_columns)
+
+    @property
+    def output_depth(self):
+        return int(lib.dense_features_depth(self._handle))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.output_depth)
+
+    def __call__(self, features, cols_to_output_tensors=None, training=None):
+        """[B, ΣD] float32. If cols_to_output_tensors is a dict, it receives {column: its
+        [B, D] slice of the output}."""
+        if not isinstance(features, dict):
+            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
+        for column in self._feature_columns:
+            column._check_call()
+        batch = make_batch(self._feature_columns, features)
+        try:
+            b = C.c_int64()
+            d = C.c_int64()
+            check(lib.dense_features_output_shape(self._handle, batch.handle, C.byref(b),
+                                                  C.byref(d)), CALL)
+            out = np.empty((int(b.value), int(d.value)), dtype=np.float32)
+            check(lib.dense_features_pack_into(self._handle, batch.handle,
+                                               out.ctypes.data_as(_capi.f32p), out.size), CALL)
+        finally:
+            batch.close()
+        if cols_to_output_tensors is not None:
+            offset = 0
+            for column in self._feature_columns:
+                width = int(np.prod(column.variable_shape))
+                cols_to_output_tensors[column] = out[:, offset:offset + width]
+                offset += width
+        return out
+
+
+def sequence_input_layer(features, feature_columns, weight_collections=None, trainable=True):
+    """tf.contrib.feature_column.sequence_input_layer: (input_layer, sequence_length)."""
+    layer = SequenceFeatures.__new__(SequenceFeatures)
+    layer._init(feature_columns, trainable, None, contrib=True)
+    return layer(features)
+
+
+def concatenate_context_input(context_input, sequence_input):
+    """out[b, t] = concat(sequence_input[b, t, :], context_input[b, :]) -> [B, T, d0 + d1]."""
+    sequence_input = np.asarray(sequence_input)
+    context_input = np.asarray(context_input)
+    if sequence_input.ndim != 3:
+        raise ValueError("sequence_input must have rank 3")
+    if sequence_input.dtype != np.float32:
+        raise TypeError(f"sequence_input must have dtype float32; got "
+                        f"{describe(sequence_input.dtype)}.")
+    if context_input.ndim != 2:
+        raise ValueError("context_input must have rank 2")
+    if context_input.dtype != np.float32:
+        raise TypeError(f"context_input must have dtype float32; got "
+                        f"{describe(context_input.dtype)}.")
+    batch, steps, seq_depth = sequence_input.shape
+    if context_input.shape[0] != batch:
+        raise InvalidArgumentError(
+            f"concatenate_context_input: context_input has batch size {context_input.shape[0]} "
+            f"but sequence_input has {batch}.")
+    ctx_depth = context_input.shape[1]
+    seq = np.ascontiguousarray(sequence_input)
+    ctx = np.ascontiguousarray(context_input)
+    out = np.empty((batch, steps, seq_depth + ctx_depth), dtype=np.float32)
+    check(lib.concatenate_context_input(ctx.ctypes.data_as(_capi.f32p), ctx_depth,
+                                        seq.ctypes.data_as(_capi.f32p), batch, steps, seq_depth,
+                                        out.ctypes.data_as(_capi.f32p), out.size), CALL)
+    return out
