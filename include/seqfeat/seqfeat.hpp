@@ -1,0 +1,816 @@
+/*
+ * libseqfeat — optional header-only C++ layer over the C ABI (seqfeat.h).
+ *
+ * RAII handles (move-only, freed in the destructor), exceptions instead of status codes, and
+ * standard containers at the edges. Only the C functions of seqfeat.h are called: no C++ type
+ * crosses the shared library boundary, so this header works with any C++17 compiler and
+ * standard library, whatever libseqfeat.so was built with.
+ *
+ *   seqfeat::column rating = seqfeat::column::numeric("rating");
+ *   seqfeat::column watches = seqfeat::column::identity("watches", 1000);
+ *   seqfeat::embedding_options eo(10);
+ *   seqfeat::column emb = seqfeat::column::embedding(watches, eo);
+ *   seqfeat::sequence_features layer({rating, emb});
+ *   seqfeat::batch b;
+ *   b.add_sparse("rating", indices, dense_shape, ratings);   // views: keep the vectors alive
+ *   b.add_sparse("watches", indices, dense_shape, ids);
+ *   seqfeat::packed out = layer.pack(b);                      // out.dense: [B, T, 11]
+ *
+ * Errors: every failing call throws seqfeat::error, whose status() is the SEQFEAT_ERR_* code and
+ * whose what() is the library's message (column, feature key, example, value).
+ * Threads: as in seqfeat.h — columns and layers may be shared by threads; a batch, tensor or
+ * stats object belongs to one thread at a time.
+ */
+#ifndef SEQFEAT_SEQFEAT_HPP
+#define SEQFEAT_SEQFEAT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "seqfeat/seqfeat.h"
+
+namespace seqfeat {
+
+/** A failed libseqfeat call. */
+class error : public std::exception {
+ public:
+  error(seqfeat_status status, std::string message)
+      : status_(status), message_(std::move(message)) {}
+
+  /** SEQFEAT_ERR_* code. */
+  seqfeat_status status() const noexcept { return status_; }
+  /** Static text of the code ("invalid argument", ...). */
+  const char* status_string() const noexcept { return seqfeat_status_string(status_); }
+  /** The library's message. */
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  seqfeat_status status_;
+  std::string message_;
+};
+
+namespace detail {
+
+inline void check(seqfeat_status status) {
+  if (status != SEQFEAT_OK) throw error(status, seqfeat_last_error_message());
+}
+
+template <class T>
+struct dtype_of;
+template <>
+struct dtype_of<float> {
+  static constexpr int32_t value = SEQFEAT_DTYPE_FLOAT32;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr int32_t value = SEQFEAT_DTYPE_FLOAT64;
+};
+template <>
+struct dtype_of<int32_t> {
+  static constexpr int32_t value = SEQFEAT_DTYPE_INT32;
+};
+template <>
+struct dtype_of<int64_t> {
+  static constexpr int32_t value = SEQFEAT_DTYPE_INT64;
+};
+template <>
+struct dtype_of<uint8_t> {
+  static constexpr int32_t value = SEQFEAT_DTYPE_UINT8;
+};
+
+inline int64_t product(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  return n;
+}
+
+inline std::string cstr_or_empty(const char* s) { return s ? std::string(s) : std::string(); }
+
+}  // namespace detail
+
+/** Runtime library version. */
+inline const char* version_string() noexcept { return seqfeat_version_string(); }
+inline uint32_t version_number() noexcept { return seqfeat_version_number(); }
+
+/** An owned Arrow-style string array (offsets[n + 1] + bytes), the layout the C ABI takes. */
+class string_array {
+ public:
+  string_array() : offsets_{0} {}
+  string_array(std::initializer_list<std::string_view> values) : string_array() {
+    for (std::string_view v : values) push_back(v);
+  }
+  template <class Container>
+  explicit string_array(const Container& values) : string_array() {
+    for (const auto& v : values) push_back(std::string_view(v));
+  }
+
+  void push_back(std::string_view value) {
+    bytes_.append(value.data(), value.size());
+    offsets_.push_back(static_cast<int64_t>(bytes_.size()));
+  }
+  size_t size() const noexcept { return offsets_.size() - 1; }
+  const int64_t* offsets() const noexcept { return offsets_.data(); }
+  const char* bytes() const noexcept { return bytes_.data(); }
+
+ private:
+  std::vector<int64_t> offsets_;
+  std::string bytes_;
+};
+
+class batch;
+class tensor;
+
+/** Sparse id tensors of a categorical column (TF's get_sparse_tensors). */
+struct sparse_tensors;
+
+/** A borrowed column: valid while its owner (a column, an embedding column, a layer) lives. */
+class column_view {
+ public:
+  column_view() noexcept = default;
+  explicit column_view(const seqfeat_column* raw) noexcept : raw_(raw) {}
+
+  const seqfeat_column* get() const noexcept { return raw_; }
+  explicit operator bool() const noexcept { return raw_ != nullptr; }
+
+  std::string name() const { return seqfeat_column_name(raw_); }
+  /** SEQFEAT_COLUMN_*. */
+  int32_t kind() const noexcept { return seqfeat_column_kind(raw_); }
+  bool is_sequence() const noexcept { return seqfeat_column_is_sequence(raw_) != 0; }
+
+  int64_t num_buckets() const {
+    int64_t out = 0;
+    detail::check(seqfeat_column_num_buckets(raw_, &out));
+    return out;
+  }
+
+  std::vector<int64_t> variable_shape() const {
+    std::vector<int64_t> shape(8);
+    size_t rank = 0;
+    detail::check(seqfeat_column_variable_shape(raw_, shape.data(), shape.size(), &rank));
+    if (rank > shape.size()) {
+      shape.resize(rank);
+      detail::check(seqfeat_column_variable_shape(raw_, shape.data(), shape.size(), &rank));
+    }
+    shape.resize(rank);
+    return shape;
+  }
+
+  /** The categorical column wrapped by an embedding, indicator or weighted column. */
+  column_view categorical() const {
+    const seqfeat_column* out = nullptr;
+    detail::check(seqfeat_column_categorical(raw_, &out));
+    return column_view(out);
+  }
+
+  /** (rows, dimension) of an embedding table. */
+  std::pair<int64_t, int64_t> table_shape() const {
+    int64_t rows = 0, dimension = 0;
+    detail::check(seqfeat_column_table_shape(raw_, &rows, &dimension));
+    return {rows, dimension};
+  }
+
+  std::string table_name() const {
+    const char* out = nullptr;
+    detail::check(seqfeat_column_table_name(raw_, &out));
+    return detail::cstr_or_empty(out);
+  }
+
+  std::vector<float> table_get() const {
+    const auto shape = table_shape();
+    std::vector<float> out(static_cast<size_t>(shape.first * shape.second));
+    detail::check(seqfeat_column_table_get(raw_, out.data(), out.size()));
+    return out;
+  }
+
+  /** Overwrites the table; must not run while another thread packs with this table. */
+  void table_set(const std::vector<float>& values) const {
+    detail::check(seqfeat_column_table_set(raw_, values.data(), values.size()));
+  }
+
+  /** get_sequence_dense_tensor: dense [B, T, width] and lengths [B]. */
+  std::pair<tensor, tensor> get_sequence_dense_tensor(const batch& features) const;
+  sparse_tensors get_sparse_tensors(const batch& features) const;
+
+ protected:
+  const seqfeat_column* raw_ = nullptr;
+};
+
+/** Options of a numeric column (TF's sequence_numeric_column arguments). */
+struct numeric_options {
+  std::vector<int64_t> shape;     /* empty: (1,) */
+  float default_value = 0.0f;
+  int32_t dtype = SEQFEAT_DTYPE_FLOAT32;
+  int32_t normalizer = SEQFEAT_NORMALIZER_NONE;
+  float normalizer_a = 0.0f;
+  float normalizer_b = 0.0f;
+  seqfeat_normalizer_fn normalizer_fn = nullptr; /* for SEQFEAT_NORMALIZER_CALLBACK */
+  void* normalizer_user_data = nullptr;          /* must outlive the column */
+  bool sequence = true;
+};
+
+/** Options of embedding columns (TF's embedding_column / shared_embeddings arguments). */
+struct embedding_options {
+  explicit embedding_options(int64_t dim) : dimension(dim) {}
+  int64_t dimension;
+  int32_t combiner = SEQFEAT_COMBINER_MEAN;
+  std::optional<float> max_norm;
+  bool trainable = true;
+  std::optional<uint64_t> seed;
+  std::vector<float> initial_table; /* empty: the default initializer; copied by the library */
+
+  seqfeat_embedding_options to_c() const {
+    seqfeat_embedding_options o;
+    seqfeat_embedding_options_default(&o);
+    o.dimension = dimension;
+    o.combiner = combiner;
+    if (max_norm) {
+      o.has_max_norm = 1;
+      o.max_norm = *max_norm;
+    }
+    o.trainable = trainable ? 1 : 0;
+    if (seed) o.seed = *seed;
+    if (!initial_table.empty()) {
+      o.initial_table = initial_table.data();
+      o.initial_table_count = initial_table.size();
+    }
+    return o;
+  }
+};
+
+/** An owned column (move-only). The library reference-counts columns: destroying one that an
+ *  embedding column or a layer still uses is safe. */
+class column : public column_view {
+ public:
+  column() noexcept = default;
+  /** Takes ownership of a handle created through the C ABI. */
+  explicit column(seqfeat_column* raw) noexcept : column_view(raw) {}
+  column(const column&) = delete;
+  column& operator=(const column&) = delete;
+  column(column&& other) noexcept : column_view(std::exchange(other.raw_, nullptr)) {}
+  column& operator=(column&& other) noexcept {
+    if (this != &other) {
+      reset();
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  ~column() { reset(); }
+
+  /** Gives up ownership. */
+  seqfeat_column* release() noexcept {
+    return const_cast<seqfeat_column*>(std::exchange(raw_, nullptr));
+  }
+  void reset() noexcept { seqfeat_column_free(release()); }
+
+  static column numeric(const std::string& key, const numeric_options& options = {}) {
+    seqfeat_numeric_options o;
+    seqfeat_numeric_options_default(&o);
+    if (!options.shape.empty()) {
+      o.shape = options.shape.data();
+      o.shape_rank = options.shape.size();
+    }
+    o.default_value = options.default_value;
+    o.dtype = options.dtype;
+    o.normalizer = options.normalizer;
+    o.normalizer_a = options.normalizer_a;
+    o.normalizer_b = options.normalizer_b;
+    o.normalizer_fn = options.normalizer_fn;
+    o.normalizer_user_data = options.normalizer_user_data;
+    return create([&](seqfeat_column** out) {
+      return seqfeat_numeric_column_create(key.c_str(), options.sequence, &o, out);
+    });
+  }
+
+  static column identity(const std::string& key, int64_t num_buckets,
+                         int64_t default_value = SEQFEAT_NO_DEFAULT, bool sequence = true) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_identity_column_create(key.c_str(), sequence, num_buckets, default_value,
+                                            out);
+    });
+  }
+
+  static column hash_bucket(const std::string& key, int64_t hash_bucket_size,
+                            int32_t dtype = SEQFEAT_DTYPE_STRING, bool sequence = true) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_hash_bucket_column_create(key.c_str(), sequence, hash_bucket_size, dtype,
+                                               out);
+    });
+  }
+
+  static column vocabulary_list(const std::string& key, const string_array& vocabulary,
+                                int64_t default_value = -1, int64_t num_oov_buckets = 0,
+                                bool sequence = true) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_vocabulary_list_column_create_strings(
+          key.c_str(), sequence, vocabulary.offsets(), vocabulary.bytes(), vocabulary.size(),
+          default_value, num_oov_buckets, out);
+    });
+  }
+
+  static column vocabulary_list(const std::string& key, const std::vector<int64_t>& vocabulary,
+                                int32_t dtype = SEQFEAT_DTYPE_INT64, int64_t default_value = -1,
+                                int64_t num_oov_buckets = 0, bool sequence = true) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_vocabulary_list_column_create_ints(key.c_str(), sequence, vocabulary.data(),
+                                                        vocabulary.size(), dtype, default_value,
+                                                        num_oov_buckets, out);
+    });
+  }
+
+  /** vocabulary_size < 0: all lines. The file is read now. */
+  static column vocabulary_file(const std::string& key, const std::string& path,
+                                int64_t vocabulary_size = -1, int64_t num_oov_buckets = 0,
+                                int64_t default_value = SEQFEAT_NO_DEFAULT,
+                                int32_t dtype = SEQFEAT_DTYPE_STRING, bool sequence = true) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_vocabulary_file_column_create(key.c_str(), sequence, path.c_str(),
+                                                   vocabulary_size, num_oov_buckets,
+                                                   default_value, dtype, out);
+    });
+  }
+
+  static column weighted(column_view categorical, const std::string& weight_feature_key,
+                         int32_t dtype = SEQFEAT_DTYPE_FLOAT32) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_weighted_column_create(categorical.get(), weight_feature_key.c_str(), dtype,
+                                            out);
+    });
+  }
+
+  static column embedding(column_view categorical, const embedding_options& options) {
+    const seqfeat_embedding_options o = options.to_c();
+    return create([&](seqfeat_column** out) {
+      return seqfeat_embedding_column_create(categorical.get(), &o, out);
+    });
+  }
+
+  static column indicator(column_view categorical) {
+    return create([&](seqfeat_column** out) {
+      return seqfeat_indicator_column_create(categorical.get(), out);
+    });
+  }
+
+  /** One column per categorical column, in input order, all sharing one table. */
+  static std::vector<column> shared_embeddings(const std::vector<column_view>& categorical,
+                                               const embedding_options& options,
+                                               const std::string& collection_name = "") {
+    std::vector<const seqfeat_column*> raw;
+    raw.reserve(categorical.size());
+    for (const column_view& c : categorical) raw.push_back(c.get());
+    std::vector<seqfeat_column*> out(raw.size(), nullptr);
+    const seqfeat_embedding_options o = options.to_c();
+    detail::check(seqfeat_shared_embeddings_create(
+        raw.data(), raw.size(), &o, collection_name.empty() ? nullptr : collection_name.c_str(),
+        out.data()));
+    std::vector<column> columns;
+    columns.reserve(out.size());
+    for (seqfeat_column* c : out) columns.emplace_back(c);
+    return columns;
+  }
+
+ private:
+  template <class Create>
+  static column create(Create&& create_fn) {
+    seqfeat_column* out = nullptr;
+    detail::check(create_fn(&out));
+    return column(out);
+  }
+};
+
+/** A library-owned dense tensor (move-only). */
+class tensor {
+ public:
+  tensor() noexcept = default;
+  explicit tensor(seqfeat_tensor* raw) noexcept : raw_(raw) {}
+  tensor(const tensor&) = delete;
+  tensor& operator=(const tensor&) = delete;
+  tensor(tensor&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  tensor& operator=(tensor&& other) noexcept {
+    if (this != &other) {
+      seqfeat_tensor_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  ~tensor() { seqfeat_tensor_free(raw_); }
+
+  seqfeat_tensor* get() const noexcept { return raw_; }
+  explicit operator bool() const noexcept { return raw_ != nullptr; }
+  seqfeat_tensor* release() noexcept { return std::exchange(raw_, nullptr); }
+
+  /** SEQFEAT_DTYPE_*. */
+  int32_t dtype() const noexcept { return seqfeat_tensor_dtype(raw_); }
+  int32_t ndim() const noexcept { return seqfeat_tensor_ndim(raw_); }
+  std::vector<int64_t> shape() const {
+    const int64_t* s = seqfeat_tensor_shape(raw_);
+    const int32_t n = ndim();
+    return s && n > 0 ? std::vector<int64_t>(s, s + n) : std::vector<int64_t>();
+  }
+  /** Number of elements. */
+  size_t size() const noexcept {
+    const int64_t n = seqfeat_tensor_size(raw_);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  }
+
+  /** Typed data; throws SEQFEAT_ERR_DTYPE_MISMATCH if T is not the tensor's dtype. */
+  template <class T>
+  const T* data() const {
+    if (dtype() != detail::dtype_of<T>::value)
+      throw error(SEQFEAT_ERR_DTYPE_MISMATCH, "tensor dtype " + std::to_string(dtype()) +
+                                                  " read as dtype " +
+                                                  std::to_string(detail::dtype_of<T>::value));
+    return static_cast<const T*>(seqfeat_tensor_data(raw_));
+  }
+  template <class T>
+  std::vector<T> to_vector() const {
+    const T* d = data<T>();
+    return d ? std::vector<T>(d, d + size()) : std::vector<T>();
+  }
+
+  /** Moves the tensor into a DLPack DLManagedTensor; the consumer calls its deleter once. */
+  DLManagedTensor* to_dlpack() {
+    DLManagedTensor* out = nullptr;
+    detail::check(seqfeat_tensor_to_dlpack(&raw_, &out));
+    return out;
+  }
+
+ private:
+  seqfeat_tensor* raw_ = nullptr;
+};
+
+struct sparse_tensors {
+  tensor indices;     /* int64 [N, R] */
+  tensor ids;         /* int64 [N] */
+  tensor dense_shape; /* int64 [R] */
+  tensor weights;     /* float32 [N], empty for unweighted columns */
+};
+
+/** Input features by key: views of caller memory (zero-copy). Every buffer passed to add_*
+ *  must stay valid and unchanged until the batch is cleared or destroyed; the string overloads
+ *  taking containers of strings copy them into storage the batch owns. Move-only. */
+class batch {
+ public:
+  batch() { detail::check(seqfeat_batch_create(&raw_)); }
+  batch(const batch&) = delete;
+  batch& operator=(const batch&) = delete;
+  batch(batch&& other) noexcept
+      : raw_(std::exchange(other.raw_, nullptr)), owned_(std::move(other.owned_)) {}
+  batch& operator=(batch&& other) noexcept {
+    if (this != &other) {
+      seqfeat_batch_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+      owned_ = std::move(other.owned_);
+    }
+    return *this;
+  }
+  ~batch() { seqfeat_batch_free(raw_); }
+
+  const seqfeat_batch* get() const noexcept { return raw_; }
+  seqfeat_batch* get() noexcept { return raw_; }
+
+  void clear() noexcept {
+    seqfeat_batch_clear(raw_);
+    owned_.clear();
+  }
+
+  /** COO SparseTensor: indices [n, rank], dense_shape [rank], values [n]. */
+  template <class T>
+  void add_sparse(const std::string& key, const int64_t* indices, int64_t num_entries,
+                  int64_t rank, const int64_t* dense_shape, const T* values) {
+    detail::check(seqfeat_batch_add_sparse(raw_, key.c_str(), indices, num_entries, rank,
+                                           dense_shape, detail::dtype_of<T>::value, values));
+  }
+  template <class T>
+  void add_sparse(const std::string& key, const std::vector<int64_t>& indices,
+                  const std::vector<int64_t>& dense_shape, const std::vector<T>& values) {
+    check_entries(key, indices.size(), dense_shape.size(), values.size());
+    add_sparse(key, indices.data(), static_cast<int64_t>(values.size()),
+               static_cast<int64_t>(dense_shape.size()), dense_shape.data(), values.data());
+  }
+
+  /** COO SparseTensor of strings, viewed (the string_array must outlive the batch). */
+  void add_sparse_strings(const std::string& key, const std::vector<int64_t>& indices,
+                          const std::vector<int64_t>& dense_shape, const string_array& values) {
+    check_entries(key, indices.size(), dense_shape.size(), values.size());
+    detail::check(seqfeat_batch_add_sparse_strings(
+        raw_, key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
+        static_cast<int64_t>(dense_shape.size()), dense_shape.data(), values.offsets(),
+        values.bytes()));
+  }
+  /** COO SparseTensor of strings, copied into the batch. */
+  void add_sparse_strings(const std::string& key, const std::vector<int64_t>& indices,
+                          const std::vector<int64_t>& dense_shape,
+                          const std::vector<std::string>& values) {
+    add_sparse_strings(key, indices, dense_shape, keep(values));
+  }
+
+  /** Dense [B, T] or [B, T, K]. */
+  template <class T>
+  void add_dense(const std::string& key, const std::vector<int64_t>& shape,
+                 const std::vector<T>& values) {
+    if (detail::product(shape) != static_cast<int64_t>(values.size()))
+      throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "feature " + key + ": shape and number of values do not match");
+    detail::check(seqfeat_batch_add_dense(raw_, key.c_str(), shape.data(),
+                                          static_cast<int64_t>(shape.size()),
+                                          detail::dtype_of<T>::value, values.data()));
+  }
+  void add_dense_strings(const std::string& key, const std::vector<int64_t>& shape,
+                         const string_array& values) {
+    if (detail::product(shape) != static_cast<int64_t>(values.size()))
+      throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "feature " + key + ": shape and number of strings do not match");
+    detail::check(seqfeat_batch_add_dense_strings(raw_, key.c_str(), shape.data(),
+                                                  static_cast<int64_t>(shape.size()),
+                                                  values.offsets(), values.bytes()));
+  }
+  void add_dense_strings(const std::string& key, const std::vector<int64_t>& shape,
+                         const std::vector<std::string>& values) {
+    add_dense_strings(key, shape, keep(values));
+  }
+
+  /** Ragged: row_splits [B + 1]; step_splits [num_steps + 1] or empty for one value per step. */
+  template <class T>
+  void add_ragged(const std::string& key, const std::vector<int64_t>& row_splits,
+                  const std::vector<int64_t>& step_splits, const std::vector<T>& values) {
+    check_splits(key, row_splits);
+    detail::check(seqfeat_batch_add_ragged(
+        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
+        step_splits.empty() ? nullptr : step_splits.data(), detail::dtype_of<T>::value,
+        values.data(), static_cast<int64_t>(values.size())));
+  }
+  void add_ragged_strings(const std::string& key, const std::vector<int64_t>& row_splits,
+                          const std::vector<int64_t>& step_splits, const string_array& values) {
+    check_splits(key, row_splits);
+    detail::check(seqfeat_batch_add_ragged_strings(
+        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
+        step_splits.empty() ? nullptr : step_splits.data(), values.offsets(), values.bytes(),
+        static_cast<int64_t>(values.size())));
+  }
+  void add_ragged_strings(const std::string& key, const std::vector<int64_t>& row_splits,
+                          const std::vector<int64_t>& step_splits,
+                          const std::vector<std::string>& values) {
+    add_ragged_strings(key, row_splits, step_splits, keep(values));
+  }
+
+ private:
+  static void check_entries(const std::string& key, size_t indices, size_t rank, size_t n) {
+    if (indices != n * rank)
+      throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "feature " + key + ": indices must hold num_entries * rank values");
+  }
+  static void check_splits(const std::string& key, const std::vector<int64_t>& row_splits) {
+    if (row_splits.empty())
+      throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "feature " + key + ": row_splits must have batch_size + 1 entries");
+  }
+  const string_array& keep(const std::vector<std::string>& values) {
+    owned_.emplace_back(values);  // deque: earlier arrays never move
+    return owned_.back();
+  }
+
+  seqfeat_batch* raw_ = nullptr;
+  std::deque<string_array> owned_;
+};
+
+inline std::pair<tensor, tensor> column_view::get_sequence_dense_tensor(
+    const batch& features) const {
+  seqfeat_tensor* dense = nullptr;
+  seqfeat_tensor* lengths = nullptr;
+  detail::check(seqfeat_column_get_sequence_dense_tensor(raw_, features.get(), &dense, &lengths));
+  return {tensor(dense), tensor(lengths)};
+}
+
+inline sparse_tensors column_view::get_sparse_tensors(const batch& features) const {
+  seqfeat_tensor* indices = nullptr;
+  seqfeat_tensor* ids = nullptr;
+  seqfeat_tensor* dense_shape = nullptr;
+  seqfeat_tensor* weights = nullptr;
+  detail::check(seqfeat_column_get_sparse_tensors(raw_, features.get(), &indices, &ids,
+                                                  &dense_shape, &weights));
+  return {tensor(indices), tensor(ids), tensor(dense_shape), tensor(weights)};
+}
+
+/** Per-call, per-column statistics (move-only). */
+class stats {
+ public:
+  stats() { detail::check(seqfeat_stats_create(&raw_)); }
+  stats(const stats&) = delete;
+  stats& operator=(const stats&) = delete;
+  stats(stats&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  stats& operator=(stats&& other) noexcept {
+    if (this != &other) {
+      seqfeat_stats_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  ~stats() { seqfeat_stats_free(raw_); }
+
+  seqfeat_stats* get() const noexcept { return raw_; }
+  size_t num_columns() const noexcept { return seqfeat_stats_num_columns(raw_); }
+  std::string column_name(size_t index) const {
+    return detail::cstr_or_empty(seqfeat_stats_column_name(raw_, index));
+  }
+  /** One SEQFEAT_STAT_* counter of column `index`. */
+  int64_t get(size_t index, int32_t stat) const {
+    int64_t out = 0;
+    detail::check(seqfeat_stats_get(raw_, index, stat, &out));
+    return out;
+  }
+  /** One counter of the column called `name`. */
+  int64_t get(const std::string& name, int32_t stat) const {
+    for (size_t i = 0; i < num_columns(); ++i)
+      if (column_name(i) == name) return get(i, stat);
+    throw error(SEQFEAT_ERR_NOT_FOUND, "no statistics for column " + name);
+  }
+
+ private:
+  seqfeat_stats* raw_ = nullptr;
+};
+
+/** Pack options; the defaults are TF's behaviour. */
+struct pack_options {
+  int64_t max_length = 0;                /* 0: T from the input; > 0: fixed T */
+  int32_t padding = SEQFEAT_PAD_POST;    /* or SEQFEAT_PAD_PRE */
+  int32_t truncating = SEQFEAT_PAD_POST; /* or SEQFEAT_PAD_PRE */
+  bool strict = false;
+  int32_t num_threads = 0; /* 0: the machine's cores */
+
+  seqfeat_pack_options to_c() const {
+    seqfeat_pack_options o;
+    seqfeat_pack_options_default(&o);
+    o.max_length = max_length;
+    o.padding = padding;
+    o.truncating = truncating;
+    o.strict = strict ? 1 : 0;
+    o.num_threads = num_threads;
+    return o;
+  }
+};
+
+struct output_shape {
+  int64_t batch = 0, steps = 0, depth = 0;
+  size_t dense_size() const { return static_cast<size_t>(batch * steps * depth); }
+  size_t lengths_size() const { return static_cast<size_t>(batch); }
+  size_t mask_size() const { return static_cast<size_t>(batch * steps); }
+};
+
+struct packed {
+  tensor dense;           /* float32 [B, T, depth] */
+  tensor sequence_length; /* int64 [B] */
+  tensor mask;            /* uint8 [B, T] if asked for, else empty */
+};
+
+/** TF's SequenceFeatures(columns): sorted by name; immutable and shareable (move-only). */
+class sequence_features {
+ public:
+  explicit sequence_features(const std::vector<column_view>& columns) {
+    std::vector<const seqfeat_column*> raw;
+    raw.reserve(columns.size());
+    for (const column_view& c : columns) raw.push_back(c.get());
+    detail::check(seqfeat_features_create(raw.data(), raw.size(), &raw_));
+  }
+  sequence_features(const sequence_features&) = delete;
+  sequence_features& operator=(const sequence_features&) = delete;
+  sequence_features(sequence_features&& other) noexcept
+      : raw_(std::exchange(other.raw_, nullptr)) {}
+  sequence_features& operator=(sequence_features&& other) noexcept {
+    if (this != &other) {
+      seqfeat_features_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  ~sequence_features() { seqfeat_features_free(raw_); }
+
+  const seqfeat_features* get() const noexcept { return raw_; }
+  size_t num_columns() const noexcept { return seqfeat_features_num_columns(raw_); }
+  /** Column `index` in layer (sorted) order; empty view if out of range. */
+  column_view column(size_t index) const noexcept {
+    return column_view(seqfeat_features_column(raw_, index));
+  }
+  /** (offset, width) of column `index` in the last output axis. */
+  std::pair<int64_t, int64_t> column_slice(size_t index) const {
+    int64_t offset = 0, width = 0;
+    detail::check(seqfeat_features_column_slice(raw_, index, &offset, &width));
+    return {offset, width};
+  }
+  int64_t depth() const noexcept { return seqfeat_features_depth(raw_); }
+
+  output_shape shape(const batch& features, const pack_options& options = {}) const {
+    const seqfeat_pack_options o = options.to_c();
+    output_shape s;
+    detail::check(seqfeat_features_output_shape(raw_, features.get(), &o, &s.batch, &s.steps,
+                                                &s.depth));
+    return s;
+  }
+
+  /** Packs into caller buffers; nothing is written on failure. */
+  void pack_into(const batch& features, const pack_options& options, float* dense,
+                 size_t dense_count, int64_t* lengths, size_t lengths_count,
+                 uint8_t* mask = nullptr, size_t mask_count = 0,
+                 stats* statistics = nullptr) const {
+    const seqfeat_pack_options o = options.to_c();
+    detail::check(seqfeat_features_pack_into(raw_, features.get(), &o, dense, dense_count,
+                                             lengths, lengths_count, mask, mask_count,
+                                             statistics ? statistics->get() : nullptr));
+  }
+  void pack_into(const batch& features, const pack_options& options, std::vector<float>& dense,
+                 std::vector<int64_t>& lengths, std::vector<uint8_t>* mask = nullptr,
+                 stats* statistics = nullptr) const {
+    pack_into(features, options, dense.data(), dense.size(), lengths.data(), lengths.size(),
+              mask ? mask->data() : nullptr, mask ? mask->size() : 0, statistics);
+  }
+
+  /** Packs into library-owned tensors. */
+  packed pack(const batch& features, const pack_options& options = {}, bool with_mask = false,
+              stats* statistics = nullptr) const {
+    const seqfeat_pack_options o = options.to_c();
+    seqfeat_tensor* dense = nullptr;
+    seqfeat_tensor* lengths = nullptr;
+    seqfeat_tensor* mask = nullptr;
+    detail::check(seqfeat_features_pack(raw_, features.get(), &o, &dense, &lengths,
+                                        with_mask ? &mask : nullptr,
+                                        statistics ? statistics->get() : nullptr));
+    return {tensor(dense), tensor(lengths), tensor(mask)};
+  }
+
+ private:
+  seqfeat_features* raw_ = nullptr;
+};
+
+/** TF's DenseFeatures(columns) for context columns: [B, depth] (move-only). */
+class dense_features {
+ public:
+  explicit dense_features(const std::vector<column_view>& columns) {
+    std::vector<const seqfeat_column*> raw;
+    raw.reserve(columns.size());
+    for (const column_view& c : columns) raw.push_back(c.get());
+    detail::check(seqfeat_dense_features_create(raw.data(), raw.size(), &raw_));
+  }
+  dense_features(const dense_features&) = delete;
+  dense_features& operator=(const dense_features&) = delete;
+  dense_features(dense_features&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  dense_features& operator=(dense_features&& other) noexcept {
+    if (this != &other) {
+      seqfeat_dense_features_free(raw_);
+      raw_ = std::exchange(other.raw_, nullptr);
+    }
+    return *this;
+  }
+  ~dense_features() { seqfeat_dense_features_free(raw_); }
+
+  const seqfeat_dense_features* get() const noexcept { return raw_; }
+  int64_t depth() const noexcept { return seqfeat_dense_features_depth(raw_); }
+
+  /** (batch, depth) for this batch. */
+  std::pair<int64_t, int64_t> shape(const batch& features) const {
+    int64_t b = 0, d = 0;
+    detail::check(seqfeat_dense_features_output_shape(raw_, features.get(), &b, &d));
+    return {b, d};
+  }
+  void pack_into(const batch& features, float* out, size_t count) const {
+    detail::check(seqfeat_dense_features_pack_into(raw_, features.get(), out, count));
+  }
+  std::vector<float> pack(const batch& features) const {
+    const auto s = shape(features);
+    std::vector<float> out(static_cast<size_t>(s.first * s.second));
+    pack_into(features, out.data(), out.size());
+    return out;
+  }
+
+ private:
+  seqfeat_dense_features* raw_ = nullptr;
+};
+
+/** concatenate_context_input: out[b, t] = concat(sequence[b, t, :], context[b, :]). */
+inline std::vector<float> concatenate_context_input(const std::vector<float>& context,
+                                                    int64_t context_depth,
+                                                    const std::vector<float>& sequence,
+                                                    int64_t batch_size, int64_t steps,
+                                                    int64_t sequence_depth) {
+  if (static_cast<int64_t>(context.size()) != batch_size * context_depth ||
+      static_cast<int64_t>(sequence.size()) != batch_size * steps * sequence_depth)
+    throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                "concatenate_context_input: sizes do not match batch, steps and depths");
+  std::vector<float> out(static_cast<size_t>(batch_size * steps * (sequence_depth + context_depth)));
+  detail::check(seqfeat_concatenate_context_input(context.data(), context_depth, sequence.data(),
+                                                  batch_size, steps, sequence_depth, out.data(),
+                                                  out.size()));
+  return out;
+}
+
+}  // namespace seqfeat
+
+#endif /* SEQFEAT_SEQFEAT_HPP */
