@@ -331,3 +331,53 @@ def test_weighted_weight_dtype_must_match():
                 "w": sf.SparseTensor([[0, 0]], np.array([0.5], np.float64), [1, 1])}
     with pytest.raises(ValueError):
         col.get_sparse_tensors(features)
+
+
+def test_rank1_ids_are_one_step_per_example():
+    col = sf.sequence_categorical_column_with_identity("aaa", num_buckets=5)
+    ids = ids_of(col, sf.SparseTensor([[0], [2]], [1, 3], [3]))
+    assert_equal(ids.indices, [[0, 0, 0], [2, 0, 0]])
+    assert_equal(ids.values, [1, 3])
+    assert_equal(ids.dense_shape, [3, 1, 1])
+
+
+def test_identity_dense_int32_with_default():
+    # -1 cells of a dense input are dropped before the default replaces out-of-range values.
+    col = sf.sequence_categorical_column_with_identity("aaa", num_buckets=5, default_value=0)
+    ids = ids_of(col, np.array([[3, -1, 9]], np.int32))
+    assert_equal(ids.indices, [[0, 0, 0], [0, 2, 0]])
+    assert_equal(ids.values, [3, 0])
+
+
+def test_hash_dense_integer_input_drops_minus_one():
+    col = sf.sequence_categorical_column_with_hash_bucket("aaa", 10, dtype=sf.int64)
+    ids = ids_of(col, np.array([[-1, 101]], np.int64))
+    assert_equal(ids.indices, [[0, 1, 0]])
+    assert_equal(ids.values, [3])
+
+
+def test_vocab_list_empty_string_is_a_key_in_sparse_input():
+    col = sf.sequence_categorical_column_with_vocabulary_list("aaa", ["", "a"])
+    assert_equal(ids_of(col, sf.SparseTensor([[0, 0], [0, 1]], ["", "a"], [1, 2])).values,
+                 [0, 1])
+
+
+def test_vocab_list_negative_integer_oov():
+    # "-5": Fingerprint64 mod 100 = 16, offset 2.
+    col = sf.sequence_categorical_column_with_vocabulary_list("aaa", [1, 2], num_oov_buckets=100)
+    assert_equal(ids_of(col, sf.SparseTensor([[0, 0]], [-5], [1, 1])).values, [18])
+
+
+def test_vocab_file_strips_only_one_carriage_return(write_vocab):
+    col = sf.sequence_categorical_column_with_vocabulary_file("aaa", write_vocab("a\r\r\nb\n"))
+    ids = ids_of(col, sf.SparseTensor([[0, 0], [0, 1]], ["a\r", "a"], [1, 2]))
+    assert_equal(ids.values, [0, -1])
+
+
+def test_vocab_file_trailing_empty_line(write_vocab):
+    path = write_vocab("a\nb\n\n")
+    with pytest.raises(ValueError, match="empty line"):
+        sf.sequence_categorical_column_with_vocabulary_file("aaa", path)
+    # Only the first 2 lines are read: the empty third line is never seen.
+    col = sf.sequence_categorical_column_with_vocabulary_file("aaa", path, vocabulary_size=2)
+    assert col.num_buckets == 2

@@ -284,3 +284,28 @@ def test_builtin_normalizer_parameter_checks():
         sf.normalizers.zscore(0.0, 0.0)
     with pytest.raises(ValueError):
         sf.normalizers.clip(2.0, 1.0)
+
+
+def test_truncating_pre_counts_removed_steps():
+    layer = sf.SequenceFeatures([sf.sequence_numeric_column("x")])
+    out, length, mask = layer({"x": [[1.0, 2.0, 3.0], [4.0]]}, max_length=1, truncating="pre",
+                              return_mask=True)
+    assert_close(out, [[[3.0]], [[4.0]]])
+    assert_equal(length, [1, 1])
+    assert_equal(mask, [[1], [1]])
+    assert layer.last_stats["x"]["steps_truncated"] == 2
+
+
+@pytest.mark.xfail(strict=False, reason="library bug: with max_length, a 3-D sequence_numeric_column "
+                   "loses the steps after its sequence_length (T_out = T*K > length, SPEC-TF §3)")
+@pytest.mark.parametrize("max_length, expected", [(4, [1, 0, 0, 2]), (6, [1, 0, 0, 2, 0, 0])])
+def test_max_length_keeps_every_step_of_3d_numeric(max_length, expected):
+    # [1, 2, 2] input -> 4 steps [1, 0, 0, 2] with sequence_length 2 (SPEC-TF §3). Padding to
+    # max_length >= 4 at the end must keep all four steps; max_length = 4 is TF's own output.
+    layer = sf.SequenceFeatures([sf.sequence_numeric_column("x")])
+    sp = sf.SparseTensor([[0, 0, 0], [0, 1, 1]], [1.0, 2.0], [1, 2, 2])
+    out, length = layer({"x": sp})
+    assert_close(out[0, :, 0], [1, 0, 0, 2])
+    out, length = layer({"x": sp}, max_length=max_length)
+    assert_close(out[0, :, 0], expected)
+    assert_equal(length, [2])

@@ -74,3 +74,11 @@ def test_indicator_over_non_sequence_column_fails_at_call():
     layer = sf.SequenceFeatures([col])  # passes the type check, as in TF
     with pytest.raises(ValueError, match="SequenceCategoricalColumn"):
         layer({"ids": sf.SparseTensor([[0, 0]], [1], [1, 1])})
+
+
+def test_repeated_index_counts_twice():
+    # SPEC.md §5.1: repeated indices are allowed for categorical columns, each entry counts.
+    ids = sf.sequence_categorical_column_with_identity("ids", num_buckets=3)
+    sp = sf.SparseTensor([[0, 0], [0, 0]], [1, 1], [1, 1])
+    dense, _ = sf.indicator_column(ids).get_sequence_dense_tensor({"ids": sp})
+    assert_close(dense, [[[0, 2, 0]]])

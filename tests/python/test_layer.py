@@ -293,3 +293,8 @@ def test_concatenate_after_layer():
     assert full.shape == (2, 5, 13)
     assert_close(full[:, :, :11], out)
     assert_close(full[1, 4, 11:], [3.0, 4.0])
+
+
+def test_concatenate_context_input_zero_steps():
+    out = sf.concatenate_context_input(np.ones((2, 1), np.float32), np.zeros((2, 0, 3), np.float32))
+    assert out.shape == (2, 0, 4)

@@ -224,3 +224,35 @@ def test_properties():
     assert isinstance(col, sf.SequenceDenseColumn)
     # A scalar shape is wrapped into a 1-tuple.
     assert sf.sequence_numeric_column("bbb", shape=4).variable_shape == (4,)
+
+
+def test_rank4_input_flattens_and_length_ignores_trailing_dims():
+    col = sf.sequence_numeric_column("aaa")
+    sp = sf.SparseTensor([[0, 1, 1, 1]], [1.0], [1, 2, 2, 2])
+    values, length = dense(col, sp)
+    # (0, 1, 1, 1) is flat position 1*4 + 1*2 + 1 = 7 of 8; length from dim 1 only.
+    expected = np.zeros((1, 8, 1))
+    expected[0, 7, 0] = 1.0
+    assert_close(values, expected)
+    assert_equal(length, [2])
+
+
+def test_default_value_is_converted_to_float32():
+    col = sf.sequence_numeric_column("aaa", default_value=0.1)
+    values, _ = dense(col, sf.SparseTensor([[0, 1]], [1.0], [1, 2]))
+    assert values[0, 0, 0] == np.float32(0.1)
+
+
+def test_dense_input_with_vector_shape():
+    # Extension: a dense numeric input has every cell present.
+    col = sf.sequence_numeric_column("aaa", shape=(2,))
+    values, length = col.get_sequence_dense_tensor(
+        {"aaa": np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])})
+    assert_close(values, [[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+    assert_equal(length, [2, 2])
+
+
+def test_string_values_rejected():
+    col = sf.sequence_numeric_column("aaa")
+    with pytest.raises(ValueError):
+        dense(col, sf.SparseTensor([[0, 0]], ["a"], [1, 1]))

@@ -1,0 +1,85 @@
+"""DenseFeatures for context (non-sequence) columns, sharing tables with sequence columns
+(SPEC.md §5.1), with TF's semantics per example."""
+
+import numpy as np
+import pytest
+
+import seqfeat as sf
+from conftest import E, assert_close
+
+
+def test_numeric_and_embedding_sorted_by_name():
+    price = sf.numeric_column("price", shape=(2,))
+    ids = sf.categorical_column_with_identity("ids", 4)
+    emb = sf.embedding_column(ids, 2, combiner="mean", initializer=E)
+    layer = sf.DenseFeatures([price, emb])
+    assert [c.name for c in layer.feature_columns] == ["ids_embedding", "price"]
+    assert layer.output_depth == 4
+    features = {"price": np.array([[1.0, 2.0], [3.0, 4.0]], np.float32),
+                "ids": sf.SparseTensor([[0, 0], [0, 1], [1, 0]], [0, 1, 2], [2, 2])}
+    slices = {}
+    out = layer(features, cols_to_output_tensors=slices)
+    # ids: example 0 mean(e0, e1) = [0.5, 1]; example 1 e2 = [3, 4].
+    assert_close(out, [[0.5, 1, 1, 2], [3, 4, 3, 4]])
+    assert_close(slices[emb], [[0.5, 1], [3, 4]])
+    assert_close(slices[price], [[1, 2], [3, 4]])
+
+
+def test_indicator_counts_per_example():
+    ids = sf.categorical_column_with_identity("ids", 3)
+    out = sf.DenseFeatures([sf.indicator_column(ids)])(
+        {"ids": sf.SparseTensor([[0, 0], [0, 1], [0, 2], [1, 0]], [2, 2, 0, 5], [3, 3])})
+    assert_close(out, [[1, 0, 2], [0, 0, 0], [0, 0, 0]])
+
+
+def test_empty_example_embeds_to_zero():
+    ids = sf.categorical_column_with_identity("ids", 4)
+    emb = sf.embedding_column(ids, 2, combiner="sum", initializer=E)
+    out = sf.DenseFeatures([emb])({"ids": sf.SparseTensor([[1, 0]], [3], [3, 1])})
+    assert_close(out, [[0, 0], [-1, 1], [0, 0]])
+
+
+def test_sequence_numeric_rejected_at_construction():
+    with pytest.raises(ValueError, match="Items of feature_columns must be a .*DenseColumn"):
+        sf.DenseFeatures([sf.sequence_numeric_column("x")])
+
+
+def test_embedding_over_sequence_column_rejected_at_call():
+    emb = sf.embedding_column(sf.sequence_categorical_column_with_identity("ids", 4), 2)
+    layer = sf.DenseFeatures([emb])
+    with pytest.raises(ValueError, match="SequenceCategoricalColumn"):
+        layer({"ids": sf.SparseTensor([[0, 0]], [1], [1, 1])})
+
+
+def test_context_and_sequence_share_a_table():
+    seq = sf.sequence_categorical_column_with_identity("watches", 4)
+    ctx = sf.categorical_column_with_identity("favorite", 4)
+    seq_emb, ctx_emb = sf.shared_embeddings([seq, ctx], dimension=2, combiner="sum")
+    ctx_emb.set_table(E)
+    context = sf.DenseFeatures([ctx_emb])({"favorite": np.array([[2], [1]], np.int64)})
+    sequence, length = sf.SequenceFeatures([seq_emb])(
+        {"watches": sf.SparseTensor([[0, 0], [1, 0], [1, 1]], [3, 0, 0], [2, 2])})
+    assert_close(context, [[3, 4], [0, 2]])
+    assert_close(sequence, [[[-1, 1], [0, 0]], [[1, 0], [1, 0]]])
+    full = sf.concatenate_context_input(context, sequence)
+    assert_close(full, [[[-1, 1, 3, 4], [0, 0, 3, 4]], [[1, 0, 0, 2], [1, 0, 0, 2]]])
+
+
+def test_features_must_be_a_dict():
+    layer = sf.DenseFeatures([sf.numeric_column("x")])
+    with pytest.raises(ValueError, match="We expected a dictionary here"):
+        layer([1.0])
+
+
+def test_weighted_indicator_sums_weights():
+    ids = sf.categorical_column_with_identity("x", 3)
+    col = sf.indicator_column(sf.weighted_categorical_column(ids, "w"))
+    features = {"x": sf.SparseTensor([[0, 0], [0, 1], [1, 0]], [2, 2, 5], [2, 2]),
+                "w": sf.SparseTensor([[0, 0], [0, 1], [1, 0]], [0.5, 0.25, 3.0], [2, 2])}
+    # Example 0: 0.5 + 0.25 into bucket 2; example 1: id 5 is out of range, dropped.
+    assert_close(sf.DenseFeatures([col])(features), [[0, 0, 0.75], [0, 0, 0]])
+
+
+def test_numeric_column_needs_dense_input():
+    with pytest.raises(ValueError):
+        sf.DenseFeatures([sf.numeric_column("p")])({"p": sf.SparseTensor([[0, 0]], [1.0], [1, 1])})
