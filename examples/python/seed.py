@@ -25,10 +25,11 @@ def main():
     }
     sequence_input, sequence_length = sf.SequenceFeatures([rating, watches_embedding])(features)
 
-    np.set_printoptions(precision=4, suppress=True, linewidth=120)
+    # One [b, t] row per line with 4 decimals: the layout every language's example prints.
     print("shape:", list(sequence_input.shape))
-    print(sequence_input)
-    print("sequence_length:", sequence_length.tolist())
+    for step in sequence_input.reshape(-1, sequence_input.shape[-1]):
+        print(" ".join(f"{float(v):.4f}" for v in step))
+    print("sequence_length:", [int(n) for n in sequence_length])
 
 
 if __name__ == "__main__":
