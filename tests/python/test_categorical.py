@@ -1,4 +1,5 @@
-"""The id stage of sequence categorical columns (get_sparse_tensors): SPEC-TF §1.3, §1.4, §4, §5.
+"""The id stage of sequence categorical columns (get_sparse_tensors):
+SPEC-TF §1.3, §1.4, §4, §5.
 
 Hash constants: TF's frozen FarmHash Fingerprint64 values (TF's hash tests and
 core/platform/fingerprint_test.cc), reduced modulo the bucket count by hand."""
@@ -254,7 +255,8 @@ def test_vocab_list_dense_string_input():
 # ------------------------------------------------------------------ vocabulary file
 
 def test_vocab_file_strings(write_vocab):
-    col = sf.sequence_categorical_column_with_vocabulary_file("aaa", write_vocab("omar\nstringer\nmarlo\n"))
+    col = sf.sequence_categorical_column_with_vocabulary_file(
+        "aaa", write_vocab("omar\nstringer\nmarlo\n"))
     sp = sf.SparseTensor([[0, 0], [1, 0], [1, 1]], ["marlo", "skywalker", "omar"], [2, 2])
     assert_equal(ids_of(col, sp).values, [2, -1, 0])
 

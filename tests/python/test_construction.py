@@ -1,4 +1,5 @@
-"""Constructor checks and their order (SPEC-TF §3, §4.1-4.5, §6.1, §7, §8, §11; SPEC.md §5.1),
+"""Constructor checks and their order (SPEC-TF §3, §4.1-4.5, §6.1, §7, §8, §11;
+SPEC.md §5.1),
 dtypes, properties and names."""
 
 import numpy as np
@@ -137,7 +138,8 @@ def test_vocab_list_duplicates():
 
 
 def test_vocab_list_oov_and_default_conflict():
-    with pytest.raises(ValueError, match="Can't specify both num_oov_buckets and default_value in aaa."):
+    with pytest.raises(ValueError,
+                       match="Can't specify both num_oov_buckets and default_value in aaa."):
         sf.sequence_categorical_column_with_vocabulary_list("aaa", ["a"], default_value=2,
                                                             num_oov_buckets=100)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import seqfeat as sf
-from conftest import E, assert_close, assert_equal, ids_embedding, seed_table
+from conftest import assert_close, assert_equal, ids_embedding, seed_table
 
 
 def numeric_sp(indices, values, dense_shape):

@@ -57,7 +57,8 @@ def library_version():
 
 
 __all__ = [
-    "CategoricalColumn", "DType", "DenseColumn", "DenseFeatures", "EmbeddingColumn", "FeatureColumn",
+    "CategoricalColumn", "DType", "DenseColumn", "DenseFeatures", "EmbeddingColumn",
+    "FeatureColumn",
     "HashedCategoricalColumn", "IdWeightPair", "IdentityCategoricalColumn", "IndicatorColumn",
     "InvalidArgumentError", "NumericColumn", "RaggedTensor", "SequenceDenseColumn",
     "SequenceFeatures", "SequenceNumericColumn", "SharedEmbeddingColumn", "SparseTensor",
