@@ -117,6 +117,14 @@ pub struct seqfeat_embedding_options {
     pub initial_table_count: usize,
 }
 
+/// A string given as (pointer, length); `data` may be NULL only when `size` is 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_string_view {
+    pub data: *const c_char,
+    pub size: usize,
+}
+
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct seqfeat_pack_options {
@@ -158,6 +166,11 @@ const _: () = {
     assert!(offset_of!(seqfeat_embedding_options, seed) == 32);
     assert!(offset_of!(seqfeat_embedding_options, initial_table) == 40);
     assert!(offset_of!(seqfeat_embedding_options, initial_table_count) == 48);
+
+    assert!(size_of::<seqfeat_string_view>() == 16);
+    assert!(align_of::<seqfeat_string_view>() == 8);
+    assert!(offset_of!(seqfeat_string_view, data) == 0);
+    assert!(offset_of!(seqfeat_string_view, size) == 8);
 
     assert!(size_of::<seqfeat_pack_options>() == 32);
     assert!(align_of::<seqfeat_pack_options>() == 8);
@@ -328,6 +341,32 @@ extern "C" {
         rank: i64,
         offsets: *const i64,
         bytes: *const c_char,
+    ) -> seqfeat_status;
+    pub fn seqfeat_batch_add_sparse_string_views(
+        batch: *mut seqfeat_batch,
+        key: *const c_char,
+        indices: *const i64,
+        num_entries: i64,
+        rank: i64,
+        dense_shape: *const i64,
+        values: *const seqfeat_string_view,
+    ) -> seqfeat_status;
+    pub fn seqfeat_batch_add_dense_string_views(
+        batch: *mut seqfeat_batch,
+        key: *const c_char,
+        shape: *const i64,
+        rank: i64,
+        values: *const seqfeat_string_view,
+    ) -> seqfeat_status;
+    pub fn seqfeat_batch_add_ragged_string_views(
+        batch: *mut seqfeat_batch,
+        key: *const c_char,
+        batch_size: i64,
+        row_splits: *const i64,
+        num_steps: i64,
+        step_splits: *const i64,
+        values: *const seqfeat_string_view,
+        num_values: i64,
     ) -> seqfeat_status;
     pub fn seqfeat_batch_add_ragged(
         batch: *mut seqfeat_batch,

@@ -7,12 +7,13 @@ use seqfeat_sys as sys;
 
 use crate::dtype::InputElement;
 use crate::error::{check, Error, ErrorCode, Result};
-use crate::strings::{c_string, StringBuffer, Strings};
+use crate::strings::{c_string, StringBuffer, StringView, Strings};
 
 /// The features of one call, keyed by name. The batch keeps *views* of the slices it is given
 /// (no copy), so it borrows them for `'a`: it cannot outlive them, and they cannot be changed
 /// while it lives. Strings given as `&[S]` are the one exception: they are copied into storage
-/// the batch owns (use the `*_arrow` variants with [`Strings`] to avoid the copy).
+/// the batch owns (use the `*_arrow` variants with [`Strings`] or the `*_string_views` variants
+/// with [`StringView`]s to avoid the copy).
 ///
 /// A batch belongs to one thread at a time: it is `Send` but not `Sync`.
 pub struct Batch<'a> {
@@ -182,6 +183,29 @@ impl<'a> Batch<'a> {
         self.add_sparse_strings_arrow(key, indices, dense_shape, strings)
     }
 
+    /// A COO SparseTensor of strings given as `(pointer, length)` views (zero-copy).
+    pub fn add_sparse_string_views(
+        &mut self,
+        key: &str,
+        indices: &'a [i64],
+        dense_shape: &'a [i64],
+        values: &'a [StringView<'a>],
+    ) -> Result<()> {
+        check_sparse(key, indices, dense_shape, values.len())?;
+        let ckey = c_string("feature key", key)?;
+        check(unsafe {
+            sys::seqfeat_batch_add_sparse_string_views(
+                self.raw.as_ptr(),
+                ckey.as_ptr(),
+                indices.as_ptr(),
+                values.len() as i64,
+                dense_shape.len() as i64,
+                dense_shape.as_ptr(),
+                values.as_ptr().cast(),
+            )
+        })
+    }
+
     /// A dense tensor `[B, T]` or `[B, T, K]`; categorical columns drop -1 cells, weight
     /// columns 0.0 cells, numeric columns take every cell.
     pub fn add_dense<T: InputElement>(
@@ -233,6 +257,32 @@ impl<'a> Batch<'a> {
                 shape.len() as i64,
                 values.offsets_ptr(),
                 values.bytes_ptr(),
+            )
+        })
+    }
+
+    /// A dense tensor of strings given as `(pointer, length)` views (zero-copy).
+    pub fn add_dense_string_views(
+        &mut self,
+        key: &str,
+        shape: &'a [i64],
+        values: &'a [StringView<'a>],
+    ) -> Result<()> {
+        let count = dims_product("shape", key, shape)?;
+        if count != values.len() {
+            return Err(Error::invalid_argument(format!(
+                "feature {key}: shape {shape:?} needs {count} strings, got {}",
+                values.len()
+            )));
+        }
+        let ckey = c_string("feature key", key)?;
+        check(unsafe {
+            sys::seqfeat_batch_add_dense_string_views(
+                self.raw.as_ptr(),
+                ckey.as_ptr(),
+                shape.as_ptr(),
+                shape.len() as i64,
+                values.as_ptr().cast(),
             )
         })
     }
@@ -294,6 +344,30 @@ impl<'a> Batch<'a> {
                 step_ptr,
                 values.offsets_ptr(),
                 values.bytes_ptr(),
+                values.len() as i64,
+            )
+        })
+    }
+
+    /// Ragged strings given as `(pointer, length)` views (zero-copy).
+    pub fn add_ragged_string_views(
+        &mut self,
+        key: &str,
+        row_splits: &'a [i64],
+        step_splits: Option<&'a [i64]>,
+        values: &'a [StringView<'a>],
+    ) -> Result<()> {
+        let (num_steps, step_ptr) = self.check_ragged(key, row_splits, step_splits, values.len())?;
+        let ckey = c_string("feature key", key)?;
+        check(unsafe {
+            sys::seqfeat_batch_add_ragged_string_views(
+                self.raw.as_ptr(),
+                ckey.as_ptr(),
+                row_splits.len() as i64 - 1,
+                row_splits.as_ptr(),
+                num_steps,
+                step_ptr,
+                values.as_ptr().cast(),
                 values.len() as i64,
             )
         })

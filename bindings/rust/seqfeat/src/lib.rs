@@ -60,7 +60,7 @@ pub use features::{
     SequenceFeatures,
 };
 pub use stats::{Stat, Stats};
-pub use strings::{StringBuffer, Strings};
+pub use strings::{StringBuffer, StringView, Strings};
 pub use tensor::Tensor;
 
 /// The raw C ABI.

@@ -70,6 +70,52 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// One string as a `(pointer, length)` view with the C ABI's layout (`seqfeat_string_view`), for
+/// the zero-copy `*_string_views` batch inputs: `&[StringView]` is passed to the library as is.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct StringView<'a> {
+    raw: seqfeat_sys::seqfeat_string_view,
+    _bytes: std::marker::PhantomData<&'a [u8]>,
+}
+
+// SAFETY: a shared view of immutable bytes.
+unsafe impl Send for StringView<'_> {}
+unsafe impl Sync for StringView<'_> {}
+
+impl<'a> StringView<'a> {
+    pub fn new(bytes: &'a (impl AsRef<[u8]> + ?Sized)) -> StringView<'a> {
+        let bytes = bytes.as_ref();
+        StringView {
+            raw: seqfeat_sys::seqfeat_string_view { data: bytes.as_ptr().cast(), size: bytes.len() },
+            _bytes: std::marker::PhantomData,
+        }
+    }
+
+    pub fn as_bytes(&self) -> &'a [u8] {
+        // SAFETY: built from a &'a [u8] in new().
+        unsafe { std::slice::from_raw_parts(self.raw.data.cast(), self.raw.size) }
+    }
+}
+
+impl std::fmt::Debug for StringView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
+impl<'a> From<&'a str> for StringView<'a> {
+    fn from(value: &'a str) -> Self {
+        StringView::new(value)
+    }
+}
+
+impl<'a> From<&'a [u8]> for StringView<'a> {
+    fn from(value: &'a [u8]) -> Self {
+        StringView::new(value)
+    }
+}
+
 /// An owned Arrow-style string array, built by copying.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StringBuffer {

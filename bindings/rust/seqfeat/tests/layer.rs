@@ -295,6 +295,35 @@ fn arrow_strings_are_viewed_without_copy() {
 }
 
 #[test]
+fn string_views_are_viewed_without_copy() {
+    let words = Column::vocabulary_list("w", &["x", "y"]).build().unwrap();
+    let indicator = Column::indicator(&words).build().unwrap();
+    let layer = SequenceFeatures::new(&[&indicator]).unwrap();
+    let owned = [String::from("y"), String::from("x"), String::from("zz")];
+    let views: Vec<seqfeat::StringView<'_>> =
+        owned.iter().map(|s| seqfeat::StringView::new(s.as_str())).collect();
+    let indices = [0i64, 0, 0, 1, 1, 0];
+    let dense_shape = [2i64, 2];
+    let row_splits = [0i64, 2, 3];
+    let shape = [1i64, 3];
+    let mut batch = Batch::new().unwrap();
+
+    batch.add_sparse_string_views("w", &indices, &dense_shape, &views).unwrap();
+    let packed = layer.pack(&batch, &PackOptions::default(), None).unwrap();
+    assert_eq!(packed.dense.as_slice::<f32>().unwrap(), &[0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(packed.sequence_length.as_slice::<i64>().unwrap(), &[2, 1]);
+
+    batch.add_ragged_string_views("w", &row_splits, None, &views).unwrap();
+    let ragged = layer.pack(&batch, &PackOptions::default(), None).unwrap();
+    assert_eq!(ragged.dense.as_slice::<f32>().unwrap(), packed.dense.as_slice::<f32>().unwrap());
+
+    batch.add_dense_string_views("w", &shape, &views).unwrap();
+    let dense = layer.pack(&batch, &PackOptions::default(), None).unwrap();
+    assert_eq!(dense.dense.as_slice::<f32>().unwrap(), &[0.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(format!("{:?}", views[2]), "\"zz\"");
+}
+
+#[test]
 fn layer_construction_errors() {
     let empty: [&Column; 0] = [];
     assert_error(SequenceFeatures::new(&empty), ErrorCode::InvalidArgument, &["empty"]);
