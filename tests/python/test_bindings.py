@@ -171,3 +171,14 @@ def test_input_arrays_are_not_modified():
     col = sf.sequence_numeric_column("x", normalizer_fn=lambda v: v * 10.0)
     col.get_sequence_dense_tensor({"x": sf.SparseTensor([[0, 0], [0, 1]], values, [1, 2])})
     assert_equal(values, np.array([1.0, 2.0], np.float32))
+
+
+def test_bad_library_path_is_a_clear_import_error(tmp_path):
+    import subprocess
+    import sys
+    env = dict(os.environ, SEQFEAT_LIBRARY=str(tmp_path / "missing.so"),
+               PYTHONPATH=os.path.dirname(os.path.dirname(sf.__file__)))
+    proc = subprocess.run([sys.executable, "-c", "import seqfeat"], env=env, capture_output=True,
+                          text=True)
+    assert proc.returncode != 0
+    assert "SEQFEAT_LIBRARY" in proc.stderr and "missing.so" in proc.stderr
