@@ -1,4 +1,4 @@
-"""SequenceFeatures (the layer), sequence_input_layer and concatenate_context_input."""
+"""SequenceFeatures, DenseFeatures, sequence_input_layer and concatenate_context_input."""
 
 import collections.abc
 import ctypes as C
