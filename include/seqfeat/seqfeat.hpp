@@ -454,20 +454,24 @@ struct sparse_tensors {
 };
 
 /** Input features by key: views of caller memory (zero-copy). Every buffer passed to add_*
- *  must stay valid and unchanged until the batch is cleared or destroyed; the string overloads
- *  taking containers of strings copy them into storage the batch owns. Move-only. */
+ *  must stay valid and unchanged until the batch is cleared or destroyed; the overloads taking
+ *  std::vector<std::string> copy the strings into storage the batch owns, the *_string_views
+ *  ones keep only the (pointer, length) pairs. Move-only. */
 class batch {
  public:
   batch() { detail::check(seqfeat_batch_create(&raw_)); }
   batch(const batch&) = delete;
   batch& operator=(const batch&) = delete;
   batch(batch&& other) noexcept
-      : raw_(std::exchange(other.raw_, nullptr)), owned_(std::move(other.owned_)) {}
+      : raw_(std::exchange(other.raw_, nullptr)),
+        owned_(std::move(other.owned_)),
+        owned_views_(std::move(other.owned_views_)) {}
   batch& operator=(batch&& other) noexcept {
     if (this != &other) {
       seqfeat_batch_free(raw_);
       raw_ = std::exchange(other.raw_, nullptr);
       owned_ = std::move(other.owned_);
+      owned_views_ = std::move(other.owned_views_);
     }
     return *this;
   }
@@ -479,6 +483,7 @@ class batch {
   void clear() noexcept {
     seqfeat_batch_clear(raw_);
     owned_.clear();
+    owned_views_.clear();
   }
 
   /** COO SparseTensor: indices [n, rank], dense_shape [rank], values [n]. */
@@ -512,6 +517,17 @@ class batch {
     add_sparse_strings(key, indices, dense_shape, keep(values));
   }
 
+  /** COO SparseTensor of strings as views: the pairs are kept by the batch, the bytes are the
+   *  caller's (they must outlive the batch). */
+  void add_sparse_string_views(const std::string& key, const std::vector<int64_t>& indices,
+                               const std::vector<int64_t>& dense_shape,
+                               const std::vector<std::string_view>& values) {
+    check_entries(key, indices.size(), dense_shape.size(), values.size());
+    detail::check(seqfeat_batch_add_sparse_string_views(
+        raw_, key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
+        static_cast<int64_t>(dense_shape.size()), dense_shape.data(), keep_views(values)));
+  }
+
   /** Dense [B, T] or [B, T, K]. */
   template <class T>
   void add_dense(const std::string& key, const std::vector<int64_t>& shape,
@@ -535,6 +551,16 @@ class batch {
   void add_dense_strings(const std::string& key, const std::vector<int64_t>& shape,
                          const std::vector<std::string>& values) {
     add_dense_strings(key, shape, keep(values));
+  }
+
+  void add_dense_string_views(const std::string& key, const std::vector<int64_t>& shape,
+                              const std::vector<std::string_view>& values) {
+    if (detail::product(shape) != static_cast<int64_t>(values.size()))
+      throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "feature " + key + ": shape and number of strings do not match");
+    detail::check(seqfeat_batch_add_dense_string_views(raw_, key.c_str(), shape.data(),
+                                                       static_cast<int64_t>(shape.size()),
+                                                       keep_views(values)));
   }
 
   /** Ragged: row_splits [B + 1]; step_splits [num_steps + 1] or empty for one value per step. */
@@ -562,6 +588,16 @@ class batch {
                           const std::vector<std::string>& values) {
     add_ragged_strings(key, row_splits, step_splits, keep(values));
   }
+  void add_ragged_string_views(const std::string& key, const std::vector<int64_t>& row_splits,
+                               const std::vector<int64_t>& step_splits,
+                               const std::vector<std::string_view>& values) {
+    check_splits(key, row_splits);
+    detail::check(seqfeat_batch_add_ragged_string_views(
+        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
+        step_splits.empty() ? nullptr : step_splits.data(), keep_views(values),
+        static_cast<int64_t>(values.size())));
+  }
 
  private:
   static void check_entries(const std::string& key, size_t indices, size_t rank, size_t n) {
@@ -579,8 +615,17 @@ class batch {
     return owned_.back();
   }
 
+  const seqfeat_string_view* keep_views(const std::vector<std::string_view>& values) {
+    std::vector<seqfeat_string_view> pairs;
+    pairs.reserve(values.size());
+    for (std::string_view v : values) pairs.push_back({v.data(), v.size()});
+    owned_views_.push_back(std::move(pairs));  // deque: earlier vectors never move
+    return owned_views_.back().data();
+  }
+
   seqfeat_batch* raw_ = nullptr;
   std::deque<string_array> owned_;
+  std::deque<std::vector<seqfeat_string_view>> owned_views_;
 };
 
 inline std::pair<tensor, tensor> column_view::get_sequence_dense_tensor(

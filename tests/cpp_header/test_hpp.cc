@@ -222,6 +222,17 @@ TEST(CppHeader, StringsVocabulariesAndHashes) {
   EXPECT_EQ(tags.get_sparse_tensors(tag_batch).ids.to_vector<int64_t>(),
             (std::vector<int64_t>{9, 2, 2, 5}));
 
+  // (pointer, length) views of the caller's strings, sparse and dense.
+  const std::string a = "a", d = "d";
+  const std::vector<std::string_view> views = {a, d, a, d};
+  batch view_batch;
+  view_batch.add_sparse_string_views("tags", four, four_shape, views);
+  EXPECT_EQ(tags.get_sparse_tensors(view_batch).ids.to_vector<int64_t>(),
+            (std::vector<int64_t>{9, 5, 9, 5}));
+  view_batch.add_dense_string_views("tags", four_shape, views);
+  EXPECT_EQ(tags.get_sparse_tensors(view_batch).ids.to_vector<int64_t>(),
+            (std::vector<int64_t>{9, 5, 9, 5}));
+
   // Integer vocabulary and a missing vocabulary file.
   column ints = column::vocabulary_list("n", std::vector<int64_t>{30, 35, 11});
   EXPECT_EQ(ints.num_buckets(), 3);
