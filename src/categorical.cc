@@ -341,8 +341,7 @@ class WeightedColumn final : public CategoricalColumn {
   void get_ids(const Batch& batch, IdBags& out) const override {
     inner_->get_ids(batch, out);
     const FeatureInput& w = batch.get(weight_key_);
-    if (w.dtype != dtype_ && !(is_numeric(w.dtype) && is_numeric(dtype_) &&
-                               is_integer(w.dtype) == is_integer(dtype_)))
+    if (w.dtype != dtype_)
       fail(Code::kDtypeMismatch, "Bad dtype, expected {}, but got {}. (weight feature {})",
            dtype_name(dtype_), dtype_name(w.dtype), weight_key_);
     // Weights pair with ids by position: take the weight feature's values in order (dense

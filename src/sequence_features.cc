@@ -22,6 +22,8 @@ struct NumericPlan {
   std::vector<int64_t> position;        // [N] flat position in the example row (step * E + j)
   std::vector<float> values;            // [N] float32, normalized
   std::vector<int64_t> lengths;         // [B]
+  std::vector<int64_t> extent;          // [B] last step holding a value + 1 (>= lengths for
+                                        // 3-D input, where TF's length ignores the K axis)
 };
 
 struct ColumnPlan {
@@ -31,12 +33,13 @@ struct ColumnPlan {
   int64_t batch = 0;
   int64_t steps = 0;
   const std::vector<int64_t>* lengths = nullptr;
+  const std::vector<int64_t>* extent = nullptr;  // numeric columns only
 };
 
 // Per-thread scratch: reused by every pack on this thread, so a warmed-up pack allocates nothing.
 struct Workspace {
   std::vector<ColumnPlan> plans;
-  std::vector<int64_t> kept, first_step, base;
+  std::vector<int64_t> kept, first_step, base, length_out;
 };
 
 Workspace& workspace() {
@@ -87,6 +90,7 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
       p.steps = row / E;
       p.example_entries.assign(p.batch + 1, 0);
       p.lengths.assign(p.batch, 0);
+      p.extent.assign(p.batch, 0);
       int64_t prev_b = -1, prev_p = -1;
       for (int64_t i = 0; i < in.num_values; ++i) {
         int64_t pos = 0;
@@ -111,6 +115,7 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
         // TF: ceil(max_col / num_elements) for 2-D input, max_col for rank >= 3.
         const int64_t len = in.rank == 2 ? (col1 + E - 1) / E : col1;
         p.lengths[b] = std::max(p.lengths[b], len);
+        p.extent[b] = pos / E + 1;
         prev_b = b;
         prev_p = pos;
       }
@@ -129,6 +134,7 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
       for (int64_t i = 0; i < in.num_values; ++i) p.position[i] = row ? i % row : 0;
       const int64_t len = shape.size() == 2 ? p.steps : shape[1];
       p.lengths.assign(p.batch, row ? len : 0);
+      p.extent.assign(p.batch, p.steps);
       break;
     }
     case InputForm::kRagged: {
@@ -160,6 +166,7 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
         p.steps = std::max(p.steps, steps);
       }
       p.example_entries[p.batch] = in.num_values;
+      p.extent = p.lengths;
       break;
     }
   }
@@ -302,6 +309,7 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
       p.batch = p.numeric.batch;
       p.steps = p.numeric.steps;
       p.lengths = &p.numeric.lengths;
+      p.extent = &p.numeric.extent;
       continue;
     }
     const CategoricalColumn* cat = categorical_of(col);
@@ -313,6 +321,7 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
            "Given (type {}): {}",
            what, col.name(), cat->type_name(), cat->name());
     cat->get_ids(batch, p.bags);
+    p.extent = nullptr;
     p.batch = p.bags.batch;
     p.steps = p.bags.steps;
     p.lengths = &p.bags.lengths;
@@ -389,21 +398,31 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
   out.steps = opt.max_length > 0 ? opt.max_length : first.steps;
   out.lengths = first.lengths;
 
-  // Per-example step mapping for max_length / padding / truncating.
+  // Per-example step mapping for max_length / padding / truncating. The steps an example
+  // occupies are [0, extent): its sequence length, or more for a 3-D numeric column whose data
+  // reaches past TF's length (which ignores the K axis).
   const int64_t B = out.batch, M = out.steps;
   ws.kept.resize(B);
   ws.first_step.resize(B);
   ws.base.resize(B);
-  int64_t truncated = 0, empty = 0, first_truncated = -1;
+  ws.length_out.resize(B);
+  int64_t truncated = 0, empty = 0, first_truncated = -1, first_extent = 0;
   for (int64_t b = 0; b < B; ++b) {
     const int64_t L = (*out.lengths)[b];
-    const int64_t kept = std::min(L, M);
+    int64_t extent = L;
+    for (size_t c = 0; c < columns.size(); ++c)
+      if (ws.plans[c].extent) extent = std::max(extent, (*ws.plans[c].extent)[b]);
+    const int64_t kept = std::min(extent, M);
     ws.kept[b] = kept;
-    ws.first_step[b] = (L > M && opt.truncate_pre) ? L - M : 0;
+    ws.first_step[b] = (extent > M && opt.truncate_pre) ? extent - M : 0;
     ws.base[b] = opt.pad_pre ? M - kept : 0;
-    if (L > M) {
-      truncated += L - M;
-      if (first_truncated < 0) first_truncated = b;
+    ws.length_out[b] = std::min(L, kept);
+    if (extent > M) {
+      truncated += extent - M;
+      if (first_truncated < 0) {
+        first_truncated = b;
+        first_extent = extent;
+      }
     }
     if (L == 0) ++empty;
   }
@@ -411,7 +430,7 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
     fail(Code::kOutOfRange,
          "Column {} (strict): example {} has {} steps, more than max_length {}; steps would be "
          "truncated",
-         columns[0]->name(), first_truncated, (*out.lengths)[first_truncated], M);
+         columns[0]->name(), first_truncated, first_extent, M);
   for (size_t c = 0; c < columns.size(); ++c) {
     ws.plans[c].stats.steps_truncated = truncated;
     ws.plans[c].stats.empty_examples = empty;
@@ -492,12 +511,12 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
   };
   parallel_for(threads, chunks, run_range);
 
-  for (int64_t b = 0; b < B; ++b) lengths[b] = ws.kept[b];
+  for (int64_t b = 0; b < B; ++b) lengths[b] = ws.length_out[b];
   if (mask) {
     for (int64_t b = 0; b < B; ++b) {
       uint8_t* m = mask + b * T;
       std::fill_n(m, T, uint8_t{0});
-      std::fill_n(m + ws.base[b], ws.kept[b], uint8_t{1});
+      std::fill_n(m + ws.base[b], ws.length_out[b], uint8_t{1});
     }
   }
   if (stats) {
