@@ -323,9 +323,6 @@ def test_weighted_missing_weight_feature():
         col.get_sparse_tensors({"ids": sf.SparseTensor([[0, 0]], [1], [1, 1])})
 
 
-@pytest.mark.xfail(strict=False, reason="library bug: a float64 weight feature is accepted by a "
-                   "float32 weighted column (SPEC-TF §4.5: weight dtype must equal the column "
-                   "dtype, else ValueError 'Bad dtype')")
 def test_weighted_weight_dtype_must_match():
     ids = sf.sequence_categorical_column_with_identity("ids", 4)
     col = sf.weighted_categorical_column(ids, "w", dtype=sf.float32)

@@ -296,9 +296,6 @@ def test_truncating_pre_counts_removed_steps():
     assert layer.last_stats["x"]["steps_truncated"] == 2
 
 
-@pytest.mark.xfail(strict=False, reason="library bug: with max_length, a 3-D "
-                   "sequence_numeric_column loses the steps after its sequence_length "
-                   "(T_out = T*K > length, SPEC-TF §3)")
 @pytest.mark.parametrize("max_length, expected", [(4, [1, 0, 0, 2]), (6, [1, 0, 0, 2, 0, 0])])
 def test_max_length_keeps_every_step_of_3d_numeric(max_length, expected):
     # [1, 2, 2] input -> 4 steps [1, 0, 0, 2] with sequence_length 2 (SPEC-TF §3). Padding to
