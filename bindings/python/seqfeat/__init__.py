@@ -56,8 +56,12 @@ def library_version():
     return v.decode("ascii") if isinstance(v, bytes) else str(v)
 
 
+from ._dlpack import DLPackTensor  # noqa: E402
+
+
 __all__ = [
-    "CategoricalColumn", "DType", "DenseColumn", "DenseFeatures", "EmbeddingColumn",
+    "CategoricalColumn", "DLPackTensor", "DType", "DenseColumn", "DenseFeatures",
+    "EmbeddingColumn",
     "FeatureColumn",
     "HashedCategoricalColumn", "IdWeightPair", "IdentityCategoricalColumn", "IndicatorColumn",
     "InvalidArgumentError", "NumericColumn", "RaggedTensor", "SequenceDenseColumn",

@@ -9,6 +9,7 @@ import numpy as np
 from . import _capi
 from ._capi import lib
 from ._columns import DenseColumn, FeatureColumn, SequenceDenseColumn, make_batch
+from ._dlpack import DLPackTensor
 from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
 
@@ -111,21 +112,49 @@ class SequenceFeatures:
         return (input_shape[0], input_shape[1], self.output_depth)
 
     def __call__(self, features, training=None, *, max_length=None, padding="post",
-                 truncating="post", strict=False, return_mask=False):
+                 truncating="post", strict=False, return_mask=False, output="numpy",
+                 num_threads=0):
         """Returns (sequence_input [B, T, ΣD] float32, sequence_length [B] int64), or with
         return_mask=True also mask [B, T] uint8 (1 inside the sequence).
 
         Extensions (TF-compatible defaults): max_length fixes T (padding / truncating 'pre' or
         'post', as Keras pad_sequences); strict=True turns silently dropped ids, OOV values
-        without OOV buckets and truncated steps into InvalidArgumentError."""
+        without OOV buckets and truncated steps into InvalidArgumentError; num_threads (0: the
+        machine's cores) bounds the threads of the pack. output='dlpack' returns library-owned
+        tensors implementing __dlpack__ / __dlpack_device__, for numpy.from_dlpack or
+        torch.from_dlpack without a copy (each can be consumed once)."""
+        if output not in ("numpy", "dlpack"):
+            raise ValueError(f"output must be 'numpy' or 'dlpack'; got {output!r}.")
+        if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) \
+                or num_threads < 0:
+            raise ValueError(f"num_threads must be an integer >= 0; got {num_threads!r}.")
         batch, opts = self._prepare(features, max_length, padding, truncating, strict)
+        opts.num_threads = int(num_threads)
         try:
+            if output == "dlpack":
+                return self._pack_dlpack(batch, opts, return_mask)
             return self._pack_into_numpy(batch, opts, return_mask)
         finally:
             batch.close()
 
-    # A DLPack-returning call shares _prepare() and hands seqfeat_features_pack's library-owned
-    # tensors to seqfeat_tensor_to_dlpack instead of packing into numpy arrays.
+    def _pack_dlpack(self, batch, opts, return_mask):
+        """seqfeat_features_pack into library-owned tensors, wrapped for DLPack hand-off."""
+        dense = C.c_void_p()
+        lengths = C.c_void_p()
+        mask = C.c_void_p()
+        stats = C.c_void_p()
+        check(lib.stats_create(C.byref(stats)), CALL)
+        try:
+            check(lib.features_pack(self._handle, batch.handle, C.byref(opts), C.byref(dense),
+                                    C.byref(lengths), C.byref(mask) if return_mask else None,
+                                    stats), CALL)
+            self.last_stats = _read_stats(stats)
+        finally:
+            lib.stats_free(stats)
+        out = (DLPackTensor(dense.value), DLPackTensor(lengths.value))
+        if return_mask:
+            out += (DLPackTensor(mask.value),)
+        return out
 
     def _prepare(self, features, max_length, padding, truncating, strict):
         """Validates the call (TF's Python-side checks) and builds the input batch and pack
