@@ -238,7 +238,8 @@ seqfeat_status seqfeat_numeric_column_create(const char* key, int32_t sequence,
     norm.b = opts.normalizer_b;
     norm.fn = opts.normalizer_fn;
     norm.user_data = opts.normalizer_user_data;
-    const seqfeat::DType dtype = seqfeat::dtype_from_int(opts.dtype, fn);
+    const seqfeat::DType dtype =
+        seqfeat::dtype_from_int(opts.dtype, fmt::format("{} (key {})", fn, k));
     auto col = std::make_shared<seqfeat::NumericColumn>(k, sequence != 0, std::move(shape),
                                                         opts.default_value, dtype, norm);
     *out = new_handle(std::move(col));
@@ -265,7 +266,7 @@ seqfeat_status seqfeat_hash_bucket_column_create(const char* key, int32_t sequen
     const char* fn = "seqfeat_hash_bucket_column_create";
     REQUIRE(out, fn);
     std::string k = key_string(key, fn);
-    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
+    const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fmt::format("{} (key {})", fn, k));
     *out = new_handle(seqfeat::make_hash_bucket_column(k, sequence != 0, hash_bucket_size, t));
   });
 }

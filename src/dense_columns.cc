@@ -81,8 +81,10 @@ IndicatorColumn::IndicatorColumn(std::shared_ptr<const CategoricalColumn> catego
 
 namespace {
 
-void check_spec(const EmbeddingSpec& spec) {
-  if (spec.dimension < 1) fail(Code::kInvalidArgument, "Invalid dimension {}.", spec.dimension);
+void check_spec(const EmbeddingSpec& spec, const std::string& column) {
+  if (spec.dimension < 1)
+    fail(Code::kInvalidArgument, "Invalid dimension {}. (categorical column {})", spec.dimension,
+         column);
   const auto c = static_cast<int32_t>(spec.combiner);
   if (c < 0 || c > 2)
     fail(Code::kInvalidArgument, "combiner must be one of 'mean', 'sqrtn' or 'sum' (got code {})",
@@ -100,7 +102,7 @@ std::shared_ptr<Table> make_table(const std::string& name, int64_t rows, const E
 std::shared_ptr<const EmbeddingColumn> make_embedding_column(
     std::shared_ptr<const CategoricalColumn> categorical, const EmbeddingSpec& spec) {
   if (!categorical) fail(Code::kInvalidArgument, "categorical_column is NULL");
-  check_spec(spec);
+  check_spec(spec, categorical->name());
   auto table = make_table(categorical->name() + "_embedding/embedding_weights",
                           categorical->num_buckets(), spec);
   return std::make_shared<EmbeddingColumn>(std::move(categorical), std::move(table), spec.combiner,
@@ -112,7 +114,7 @@ std::vector<std::shared_ptr<const EmbeddingColumn>> make_shared_embeddings(
     const EmbeddingSpec& spec, const std::string& collection_name) {
   if (categorical.empty())
     fail(Code::kInvalidArgument, "shared_embeddings needs at least one categorical column");
-  check_spec(spec);
+  check_spec(spec, categorical.front() ? categorical.front()->name() : std::string("?"));
   std::vector<const CategoricalColumn*> sorted;
   for (const auto& c : categorical) {
     if (!c) fail(Code::kInvalidArgument, "categorical_columns contains NULL");

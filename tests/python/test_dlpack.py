@@ -51,7 +51,7 @@ def test_numpy_from_dlpack_no_copy_and_one_deleter_call():
 
 
 def test_torch_from_dlpack_shares_memory_and_frees_once():
-    torch = pytest.importorskip("torch")
+    import torch
     layer, features, expected = _layer_and_features()
     before = _settle()
     dense, lengths = layer(features, output="dlpack")
