@@ -3,105 +3,317 @@
 #include <cmath>
 #include <cstring>
 
+// The 8-float vectors below never cross a call boundary (everything using them is inlined into
+// one kernel per ISA), so the ABI note about passing them without AVX does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace seqfeat {
 
 namespace {
 
-constexpr int64_t kPrefetchDistance = 16;
+#define SEQFEAT_INLINE inline __attribute__((always_inline))
 
-inline void prefetch_row(const EmbeddingArgs& a, int64_t i, int64_t dim) {
+// Rows are fetched this many entries ahead (PERF.md: 16-32 rows hide most of a DRAM miss).
+constexpr int64_t kPrefetchDistance = 16;
+constexpr int64_t kCacheLine = 64;
+
+// Eight floats: one AVX register, or two SSE ones in the baseline build.
+constexpr int64_t kLanes = 8;
+typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+
+SEQFEAT_INLINE Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+SEQFEAT_INLINE void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+SEQFEAT_INLINE Vec splat(float x) { return Vec{} + x; }
+
+// The accumulator of one bag at a compile-time dimension D (a multiple of 8): D / 8 vectors
+// that the compiler keeps in registers.
+template <int64_t D>
+struct FixedRow {
+  static_assert(D % kLanes == 0);
+  static constexpr int64_t kVecs = D / kLanes;
+  Vec v[kVecs];
+
+  SEQFEAT_INLINE static constexpr int64_t dim(int64_t) { return D; }
+  SEQFEAT_INLINE void begin(float*, int64_t) {
+    for (int64_t k = 0; k < kVecs; ++k) v[k] = Vec{};
+  }
+  SEQFEAT_INLINE void add(const float* row) {
+    for (int64_t k = 0; k < kVecs; ++k) v[k] += load(row + k * kLanes);
+  }
+  SEQFEAT_INLINE void add_scaled(const float* row, float s) {
+    const Vec sv = splat(s);
+    for (int64_t k = 0; k < kVecs; ++k) v[k] += load(row + k * kLanes) * sv;
+  }
+  SEQFEAT_INLINE void write(float* out) const {
+    for (int64_t k = 0; k < kVecs; ++k) store(out + k * kLanes, v[k]);
+  }
+  SEQFEAT_INLINE void write_divided(float* out, float denom) const {
+    const Vec d = splat(denom);
+    for (int64_t k = 0; k < kVecs; ++k) store(out + k * kLanes, v[k] / d);
+  }
+  SEQFEAT_INLINE static float sum_squares(const float* row, int64_t) {
+    Vec s{};
+    for (int64_t k = 0; k < kVecs; ++k) {
+      const Vec x = load(row + k * kLanes);
+      s += x * x;
+    }
+    float total = 0.f;
+    for (int64_t l = 0; l < kLanes; ++l) total += s[l];
+    return total;
+  }
+  SEQFEAT_INLINE static void copy(float* out, const float* row, int64_t) {
+    for (int64_t k = 0; k < kVecs; ++k) store(out + k * kLanes, load(row + k * kLanes));
+  }
+};
+
+// The accumulator at a runtime dimension: a stack buffer, or the output row itself when the
+// row is too long for the stack.
+struct DynamicRow {
+  static constexpr int64_t kStack = 256;
+  float stack[kStack];
+  float* acc = stack;
+  int64_t d = 0;
+
+  SEQFEAT_INLINE static int64_t dim(int64_t runtime) { return runtime; }
+  SEQFEAT_INLINE void begin(float* out, int64_t dimension) {
+    d = dimension;
+    acc = d <= kStack ? stack : out;
+    for (int64_t i = 0; i < d; ++i) acc[i] = 0.f;
+  }
+  SEQFEAT_INLINE void add(const float* row) {
+    for (int64_t i = 0; i < d; ++i) acc[i] += row[i];
+  }
+  SEQFEAT_INLINE void add_scaled(const float* row, float s) {
+    for (int64_t i = 0; i < d; ++i) acc[i] += row[i] * s;
+  }
+  SEQFEAT_INLINE void write(float* out) const {
+    if (acc != out) std::memcpy(out, acc, static_cast<size_t>(d) * sizeof(float));
+  }
+  SEQFEAT_INLINE void write_divided(float* out, float denom) const {
+    for (int64_t i = 0; i < d; ++i) out[i] = acc[i] / denom;
+  }
+  SEQFEAT_INLINE static float sum_squares(const float* row, int64_t dimension) {
+    float s = 0.f;
+    for (int64_t i = 0; i < dimension; ++i) s += row[i] * row[i];
+    return s;
+  }
+  SEQFEAT_INLINE static void copy(float* out, const float* row, int64_t dimension) {
+    std::memcpy(out, row, static_cast<size_t>(dimension) * sizeof(float));
+  }
+};
+
+SEQFEAT_INLINE void prefetch_entry(const EmbeddingArgs& a, int64_t i, int64_t dim) {
   if (i < a.num_entries) {
     const int64_t id = a.ids[i];
     if (id >= 0) {
       const char* p = reinterpret_cast<const char*>(a.table + id * dim);
       const int64_t bytes = dim * static_cast<int64_t>(sizeof(float));
-      for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 0);
+      for (int64_t off = 0; off < bytes; off += kCacheLine) __builtin_prefetch(p + off, 0, 0);
     }
   }
 }
 
-inline float finish_scale(const EmbeddingArgs& a, int64_t n, float wsum, float w2sum, bool& zero) {
-  zero = false;
-  switch (a.combiner) {
-    case Combiner::kSum: return 0.f;  // unused
-    case Combiner::kMean: {
-      const float denom = a.weights ? wsum : static_cast<float>(n);
-      zero = denom == 0.f;
-      return denom;
-    }
-    case Combiner::kSqrtn: {
-      const float denom = a.weights ? std::sqrt(w2sum) : std::sqrt(static_cast<float>(n));
-      zero = denom == 0.f;
-      return denom;
-    }
-  }
-  return 1.f;
+SEQFEAT_INLINE void zero_row(float* out, int64_t dim) {
+  std::memset(out, 0, static_cast<size_t>(dim) * sizeof(float));
 }
 
-// D > 0: compile-time dimension (the accumulator lives in registers); D == 0: runtime.
-template <int64_t D>
-void combine(const EmbeddingArgs& a, int64_t begin, int64_t end, float* out) {
-  const int64_t dim = D > 0 ? D : a.dimension;
-  constexpr int64_t kMaxStack = D > 0 ? D : 256;
-  float stack[kMaxStack];
-  float* acc = (D > 0 || dim <= kMaxStack) ? stack : out;  // long rows accumulate in place
-  for (int64_t d = 0; d < dim; ++d) acc[d] = 0.f;
-  const bool weighted = a.weights != nullptr;
-  const bool prune_weights = weighted && a.combiner != Combiner::kSum;
+// Zeroes output steps [t0, t1) of one example.
+SEQFEAT_INLINE void zero_steps(float* rows, int64_t t0, int64_t t1, int64_t dim, int64_t stride) {
+  if (t0 >= t1) return;
+  if (stride == dim) {
+    std::memset(rows + t0 * dim, 0, static_cast<size_t>((t1 - t0) * dim) * sizeof(float));
+  } else {
+    for (int64_t t = t0; t < t1; ++t) zero_row(rows + t * stride, dim);
+  }
+}
+
+// One bag, entries [begin, end), into out.
+template <class Row, bool kWeighted, bool kMaxNorm>
+SEQFEAT_INLINE void combine_bag(const EmbeddingArgs& a, Row& acc, int64_t begin, int64_t end,
+                                float* out) {
+  const int64_t dim = Row::dim(a.dimension);
+  acc.begin(out, dim);
+  const bool prune = kWeighted && a.combiner != Combiner::kSum;
   int64_t n = 0;
   float wsum = 0.f, w2sum = 0.f;
   for (int64_t i = begin; i < end; ++i) {
-    prefetch_row(a, i + kPrefetchDistance, dim);
+    prefetch_entry(a, i + kPrefetchDistance, dim);
     const int64_t id = a.ids[i];
     if (id < 0) continue;
-    const float w = weighted ? a.weights[i] : 1.f;
-    if (prune_weights && !(w > 0.f)) continue;
+    float w = 1.f;
+    if constexpr (kWeighted) {
+      w = a.weights[i];
+      if (prune && !(w > 0.f)) continue;
+    }
     const float* row = a.table + id * dim;
-    if (a.has_max_norm) {
-      float l2 = 0.f;
-      for (int64_t d = 0; d < dim; ++d) l2 += row[d] * row[d];
-      const float denom = std::fmax(std::sqrt(l2), a.max_norm);
-      if (weighted) {
-        for (int64_t d = 0; d < dim; ++d) acc[d] += row[d] * a.max_norm / denom * w;
-      } else {
-        for (int64_t d = 0; d < dim; ++d) acc[d] += row[d] * a.max_norm / denom;
-      }
-    } else if (weighted) {
-      for (int64_t d = 0; d < dim; ++d) acc[d] += row[d] * w;
+    if constexpr (kMaxNorm) {
+      const float norm = std::sqrt(Row::sum_squares(row, dim));
+      acc.add_scaled(row, a.max_norm / std::fmax(norm, a.max_norm) * w);
+    } else if constexpr (kWeighted) {
+      acc.add_scaled(row, w);
     } else {
-      for (int64_t d = 0; d < dim; ++d) acc[d] += row[d];
+      acc.add(row);
     }
     ++n;
-    wsum += w;
-    w2sum += w * w;
+    if constexpr (kWeighted) {
+      wsum += w;
+      w2sum += w * w;
+    }
   }
   if (n == 0) {
-    for (int64_t d = 0; d < dim; ++d) out[d] = 0.f;
+    zero_row(out, dim);
     return;
   }
-  if (a.combiner == Combiner::kSum) {
-    if (acc != out) std::memcpy(out, acc, static_cast<size_t>(dim) * sizeof(float));
-    return;
+  float denom;
+  switch (a.combiner) {
+    case Combiner::kSum: acc.write(out); return;
+    case Combiner::kMean: denom = kWeighted ? wsum : static_cast<float>(n); break;
+    default: denom = std::sqrt(kWeighted ? w2sum : static_cast<float>(n)); break;
   }
-  bool zero;
-  const float denom = finish_scale(a, n, wsum, w2sum, zero);
-  if (zero) {
-    for (int64_t d = 0; d < dim; ++d) out[d] = 0.f;
+  if (denom == 0.f) {
+    zero_row(out, dim);
   } else {
-    for (int64_t d = 0; d < dim; ++d) out[d] = acc[d] / denom;
+    acc.write_divided(out, denom);
+  }
+}
+
+// True if every bag in [g0, g1) holds exactly the entry g (ragged input, one id per step).
+SEQFEAT_INLINE bool one_entry_per_bag(const int64_t* bag_entries, int64_t g0, int64_t g1) {
+  bool all = true;
+  for (int64_t g = g0; g <= g1; ++g) all &= bag_entries[g] == g;
+  return all;
+}
+
+template <class Row, bool kWeighted, bool kMaxNorm>
+SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& a, const BagOutput& o, int64_t b0,
+                                        int64_t b1) {
+  const int64_t dim = Row::dim(a.dimension);
+  const int64_t T = o.steps, stride = o.stride;
+  const int64_t* bag_entries = o.bag_entries;
+  const int64_t* bag_step = o.bag_step;
+  Row acc;
+  const bool single = one_entry_per_bag(bag_entries, o.example_bags[b0], o.example_bags[b1]);
+  // A univalent, unweighted, unclipped bag is its row (sum, mean and sqrtn of one row agree).
+  const bool copy_rows = single && !kWeighted && !kMaxNorm;
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = o.out + b * T * stride;
+    const int64_t g0 = o.example_bags[b], g1 = o.example_bags[b + 1];
+    int64_t shift = 0, lo = 0, hi = T;  // output step = natural step + shift, kept if in [lo, hi)
+    if (o.first_step) {
+      shift = o.base[b] - o.first_step[b];
+      lo = o.base[b];
+      hi = o.base[b] + o.kept[b];
+    }
+    int64_t cursor = 0;
+    if (copy_rows) {
+      for (int64_t g = g0; g < g1; ++g) {
+        prefetch_entry(a, g + kPrefetchDistance, dim);
+        const int64_t t = bag_step[g] + shift;
+        if (t < lo || t >= hi) continue;
+        zero_steps(rows, cursor, t, dim, stride);
+        const int64_t id = a.ids[g];
+        if (id >= 0) {
+          Row::copy(rows + t * stride, a.table + id * dim, dim);
+        } else {
+          zero_row(rows + t * stride, dim);
+        }
+        cursor = t + 1;
+      }
+    } else {
+      for (int64_t g = g0; g < g1; ++g) {
+        const int64_t t = bag_step[g] + shift;
+        if (t < lo || t >= hi) continue;
+        zero_steps(rows, cursor, t, dim, stride);
+        const int64_t e0 = single ? g : bag_entries[g];
+        const int64_t e1 = single ? g + 1 : bag_entries[g + 1];
+        combine_bag<Row, kWeighted, kMaxNorm>(a, acc, e0, e1, rows + t * stride);
+        cursor = t + 1;
+      }
+    }
+    zero_steps(rows, cursor, T, dim, stride);
+  }
+}
+
+template <class Row, bool kWeighted, bool kMaxNorm>
+void embed_baseline(const EmbeddingArgs& a, const BagOutput& o, int64_t b0, int64_t b1) {
+  embed_examples_impl<Row, kWeighted, kMaxNorm>(a, o, b0, b1);
+}
+
+template <class Row, bool kWeighted, bool kMaxNorm>
+__attribute__((target("avx2"))) void embed_avx2(const EmbeddingArgs& a, const BagOutput& o,
+                                                 int64_t b0, int64_t b1) {
+  embed_examples_impl<Row, kWeighted, kMaxNorm>(a, o, b0, b1);
+}
+
+template <class Row, bool kWeighted, bool kMaxNorm>
+EmbedExamplesFn pick_isa(bool avx2) {
+  return avx2 ? &embed_avx2<Row, kWeighted, kMaxNorm> : &embed_baseline<Row, kWeighted, kMaxNorm>;
+}
+
+template <bool kWeighted, bool kMaxNorm>
+EmbedExamplesFn pick_dimension(int64_t dimension, bool avx2) {
+  switch (dimension) {
+    case 8: return pick_isa<FixedRow<8>, kWeighted, kMaxNorm>(avx2);
+    case 16: return pick_isa<FixedRow<16>, kWeighted, kMaxNorm>(avx2);
+    case 32: return pick_isa<FixedRow<32>, kWeighted, kMaxNorm>(avx2);
+    case 64: return pick_isa<FixedRow<64>, kWeighted, kMaxNorm>(avx2);
+    case 128: return pick_isa<FixedRow<128>, kWeighted, kMaxNorm>(avx2);
+    default: return pick_isa<DynamicRow, kWeighted, kMaxNorm>(avx2);
+  }
+}
+
+template <class Row>
+void combine_one_bag(const EmbeddingArgs& a, int64_t begin, int64_t end, float* out) {
+  Row acc;
+  if (a.weights) {
+    if (a.has_max_norm) {
+      combine_bag<Row, true, true>(a, acc, begin, end, out);
+    } else {
+      combine_bag<Row, true, false>(a, acc, begin, end, out);
+    }
+  } else if (a.has_max_norm) {
+    combine_bag<Row, false, true>(a, acc, begin, end, out);
+  } else {
+    combine_bag<Row, false, false>(a, acc, begin, end, out);
   }
 }
 
 }  // namespace
 
+bool cpu_has_avx2() {
+  static const bool has = [] {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return false;
+#endif
+  }();
+  return has;
+}
+
+EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa) {
+  const bool avx2 = isa != Isa::kBaseline && cpu_has_avx2();
+  if (args.weights) {
+    return args.has_max_norm ? pick_dimension<true, true>(args.dimension, avx2)
+                             : pick_dimension<true, false>(args.dimension, avx2);
+  }
+  return args.has_max_norm ? pick_dimension<false, true>(args.dimension, avx2)
+                           : pick_dimension<false, false>(args.dimension, avx2);
+}
+
 CombineFn select_combine(int64_t dimension) {
   switch (dimension) {
-    case 8: return &combine<8>;
-    case 16: return &combine<16>;
-    case 32: return &combine<32>;
-    case 64: return &combine<64>;
-    case 128: return &combine<128>;
-    default: return &combine<0>;
+    case 8: return &combine_one_bag<FixedRow<8>>;
+    case 16: return &combine_one_bag<FixedRow<16>>;
+    case 32: return &combine_one_bag<FixedRow<32>>;
+    case 64: return &combine_one_bag<FixedRow<64>>;
+    case 128: return &combine_one_bag<FixedRow<128>>;
+    default: return &combine_one_bag<DynamicRow>;
   }
 }
 

@@ -8,6 +8,15 @@
 //           = acc / sqrt(Σ w_i²) (unweighted: / sqrt(n))      (sqrtn; 0 if Σ w_i² == 0)
 //           = 0 when no entry is kept
 //
+// and for a range of examples, in one pass (embed_examples):
+//
+//   out[b, t, 0:D] = combine(bag at step t of example b), 0 for steps without a bag
+//
+// written straight into the output slot (row stride = the layer's ΣD). The accumulator stays in
+// registers for D in {8, 16, 32, 64, 128}; rows are prefetched kPrefetchDistance entries ahead
+// across bag and example boundaries. An AVX2 build of the same code is chosen at run time when
+// the CPU has it.
+//
 // The caller guarantees every id < rows (validated in the plan phase).
 #pragma once
 
@@ -30,10 +39,37 @@ struct EmbeddingArgs {
 
 using CombineFn = void (*)(const EmbeddingArgs&, int64_t begin, int64_t end, float* out);
 
-// The kernel for this dimension (specialised for 8, 16, 32, 64, 128; generic otherwise).
+// The kernel for one bag at this dimension (specialised for 8, 16, 32, 64, 128; generic
+// otherwise).
 CombineFn select_combine(int64_t dimension);
 
 // The plain, obviously-correct version (tests and benchmarks compare against it).
 void combine_reference(const EmbeddingArgs& args, int64_t begin, int64_t end, float* out);
+
+// Where the bags of a batch go. Example b's bags are g in [example_bags[b], example_bags[b+1]),
+// bag g holds entries [bag_entries[g], bag_entries[g+1]) and sits at natural step bag_step[g].
+// With a window (first_step != nullptr) natural step s of example b lands at output step
+// base[b] + s - first_step[b] if 0 <= s - first_step[b] < kept[b] and is dropped otherwise;
+// without one, at step s. Output step t of example b is out + (b * steps + t) * stride.
+struct BagOutput {
+  const int64_t* example_bags = nullptr;
+  const int64_t* bag_step = nullptr;
+  const int64_t* bag_entries = nullptr;
+  const int64_t* first_step = nullptr;
+  const int64_t* kept = nullptr;
+  const int64_t* base = nullptr;
+  float* out = nullptr;  // already advanced to the column's offset
+  int64_t steps = 0;
+  int64_t stride = 0;
+};
+
+enum class Isa { kBaseline, kAvx2, kBest };
+
+// True if the CPU runs the AVX2 variants.
+bool cpu_has_avx2();
+
+// Writes examples [b0, b1): every output step of them, bags combined, the rest zero.
+using EmbedExamplesFn = void (*)(const EmbeddingArgs&, const BagOutput&, int64_t b0, int64_t b1);
+EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa = Isa::kBest);
 
 }  // namespace seqfeat

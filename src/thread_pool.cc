@@ -1,6 +1,8 @@
 #include "thread_pool.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -9,11 +11,35 @@
 namespace seqfeat {
 
 int hardware_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
+  static const int n = [] {
+    const unsigned c = std::thread::hardware_concurrency();
+    return c == 0 ? 1 : static_cast<int>(c);
+  }();
+  return n;
 }
 
 namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+using Clock = std::chrono::steady_clock;
+
+// How long an idle worker keeps spinning before it sleeps: after a region about one wake-up's
+// cost (so back-to-back regions skip the wake-up), after prepare_workers() long enough for the
+// caller's serial phase.
+constexpr auto kSpinAfterRegion = std::chrono::microseconds(150);
+constexpr auto kSpinAfterPrepare = std::chrono::microseconds(3000);
+
+// Region state in one word, so that joining and closing a region are single atomic steps:
+// generation << 32 | closed << 31 | number of workers that joined.
+constexpr uint64_t kClosed = uint64_t{1} << 31;
+constexpr uint64_t kJoinedMask = kClosed - 1;
 
 class Pool {
  public:
@@ -22,88 +48,158 @@ class Pool {
     return pool;
   }
 
-  void run(int threads, int64_t tasks, const std::function<void(int64_t)>& fn) {
-    std::unique_lock<std::mutex> call(call_mutex_);  // one parallel region at a time
-    const int helpers = threads - 1;
-    ensure_workers(helpers);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      fn_ = &fn;
-      tasks_ = tasks;
-      next_.store(0);
-      active_ = helpers;
-      wanted_ = helpers;
-      ++generation_;
-    }
-    wake_.notify_all();
+  // Returns false (and runs nothing) if another caller holds the pool.
+  bool run(int threads, int64_t tasks, TaskRef fn) {
+    std::unique_lock<std::mutex> call(call_mutex_, std::try_to_lock);
+    if (!call.owns_lock()) return false;
+    const int helpers = std::min(threads - 1, ensure_workers(threads - 1));
+    if (helpers <= 0) return false;
+    fn_ = &fn;
+    tasks_ = tasks;
+    next_.store(0, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    wanted_.store(static_cast<uint64_t>(helpers), std::memory_order_relaxed);
+    generation_ += 1;
+    state_.store(generation_ << 32, std::memory_order_seq_cst);
+    wake_sleepers();
+
     work();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return active_ == 0; });
+    // Close the region: no worker can join after this; wait for those that did.
+    const uint64_t s = state_.fetch_or(kClosed, std::memory_order_acq_rel);
+    const uint64_t joined = s & kJoinedMask;
+    while (done_.load(std::memory_order_acquire) != joined) cpu_relax();
     fn_ = nullptr;
+    return true;
+  }
+
+  void prepare(int threads) {
+    if (ensure_workers(threads - 1) <= 0) return;
+    prepare_epoch_.fetch_add(1, std::memory_order_seq_cst);
+    wake_sleepers();
   }
 
   ~Pool() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      stop_.store(true);
     }
-    wake_.notify_all();
+    sleep_cv_.notify_all();
     for (auto& t : workers_) t.join();
   }
 
  private:
-  void ensure_workers(int n) {
-    while (static_cast<int>(workers_.size()) < n) {
-      const int index = static_cast<int>(workers_.size());
-      workers_.emplace_back([this, index] { loop(index); });
+  // Starts workers up to n (at most hardware_threads() - 1); returns how many there are.
+  int ensure_workers(int n) {
+    n = std::min(n, hardware_threads() - 1);
+    std::lock_guard<std::mutex> lock(create_mutex_);
+    try {
+      while (static_cast<int>(workers_.size()) < n) workers_.emplace_back([this] { loop(); });
+    } catch (...) {
+      // No more threads: work with those we have.
     }
+    return static_cast<int>(workers_.size());
+  }
+
+  void wake_sleepers() {
+    if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+    { std::lock_guard<std::mutex> lock(sleep_mutex_); }
+    sleep_cv_.notify_all();
   }
 
   void work() {
+    const TaskRef& fn = *fn_;
+    const int64_t tasks = tasks_;
     for (;;) {
-      const int64_t task = next_.fetch_add(1);
-      if (task >= tasks_) break;
-      (*fn_)(task);
+      const int64_t task = next_.fetch_add(1, std::memory_order_relaxed);
+      if (task >= tasks) break;
+      fn(task);
     }
   }
 
-  void loop(int index) {
-    uint64_t seen = 0;
+  // Joins the open region of generation `gen` if it still wants workers.
+  bool try_join(uint64_t gen) {
+    uint64_t s = state_.load(std::memory_order_acquire);
+    while ((s >> 32) == gen && !(s & kClosed) &&
+           (s & kJoinedMask) < wanted_.load(std::memory_order_relaxed)) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) return true;
+    }
+    return false;
+  }
+
+  void loop() {
+    uint64_t seen_gen = state_.load(std::memory_order_acquire) >> 32;
+    uint64_t seen_epoch = prepare_epoch_.load(std::memory_order_acquire);
+    auto spin_until = Clock::now() + kSpinAfterPrepare;
     for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || (generation_ != seen && index < wanted_); });
-        if (stop_) return;
-        seen = generation_;
+      // Spin for a new region until the deadline, then sleep.
+      uint64_t gen = state_.load(std::memory_order_acquire) >> 32;
+      for (int i = 0; gen == seen_gen; ++i) {
+        if (stop_.load(std::memory_order_relaxed)) return;
+        if ((i & 255) == 255) {
+          const uint64_t epoch = prepare_epoch_.load(std::memory_order_acquire);
+          if (epoch != seen_epoch) {
+            seen_epoch = epoch;
+            spin_until = Clock::now() + kSpinAfterPrepare;
+          }
+          if (Clock::now() > spin_until) {
+            std::unique_lock<std::mutex> lock(sleep_mutex_);
+            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            sleep_cv_.wait(lock, [&] {
+              return stop_.load() || (state_.load(std::memory_order_seq_cst) >> 32) != seen_gen ||
+                     prepare_epoch_.load(std::memory_order_seq_cst) != seen_epoch;
+            });
+            sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+            if (stop_.load()) return;
+            const uint64_t e = prepare_epoch_.load(std::memory_order_acquire);
+            if (e != seen_epoch) {
+              seen_epoch = e;
+              spin_until = Clock::now() + kSpinAfterPrepare;
+            } else {
+              spin_until = Clock::now() + kSpinAfterRegion;
+            }
+          }
+        }
+        cpu_relax();
+        gen = state_.load(std::memory_order_acquire) >> 32;
       }
-      work();
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0) done_.notify_one();
+      seen_gen = gen;
+      if (try_join(gen)) {
+        work();
+        done_.fetch_add(1, std::memory_order_acq_rel);
+      }
+      spin_until = Clock::now() + kSpinAfterRegion;
     }
   }
 
-  std::mutex call_mutex_;
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
+  std::mutex call_mutex_;    // one region at a time
+  std::mutex create_mutex_;  // guards workers_
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_cv_;
   std::vector<std::thread> workers_;
-  const std::function<void(int64_t)>* fn_ = nullptr;
-  int64_t tasks_ = 0;
-  std::atomic<int64_t> next_{0};
-  int active_ = 0;
-  int wanted_ = 0;
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> prepare_epoch_{0};
+
+  // The current region (written by the caller holding call_mutex_ before state_ is published).
+  alignas(64) std::atomic<uint64_t> state_{0};
   uint64_t generation_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> wanted_{0};
+  const TaskRef* fn_ = nullptr;
+  int64_t tasks_ = 0;
+  alignas(64) std::atomic<int64_t> next_{0};
+  alignas(64) std::atomic<uint64_t> done_{0};
 };
 
 }  // namespace
 
-void parallel_for(int threads, int64_t tasks, const std::function<void(int64_t)>& fn) {
-  if (threads <= 1 || tasks <= 1) {
-    for (int64_t t = 0; t < tasks; ++t) fn(t);
-    return;
-  }
-  if (threads > tasks) threads = static_cast<int>(tasks);
-  Pool::instance().run(threads, tasks, fn);
+void parallel_for(int threads, int64_t tasks, TaskRef fn) {
+  threads = static_cast<int>(std::min<int64_t>(threads, tasks));
+  if (threads > 1 && Pool::instance().run(threads, tasks, fn)) return;
+  for (int64_t t = 0; t < tasks; ++t) fn(t);
+}
+
+void prepare_workers(int threads) {
+  if (threads > 1) Pool::instance().prepare(threads);
 }
 
 }  // namespace seqfeat
