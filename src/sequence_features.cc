@@ -239,19 +239,19 @@ void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepM
   args.ids = bags.ids.data();
   args.weights = bags.weights.empty() ? nullptr : bags.weights.data();
   args.num_entries = bags.num_entries();
-  const CombineFn combine_bag = select_combine(D);
-  for (int64_t b = b0; b < b1; ++b) {
-    float* rows = out + b * T * depth + offset;
-    int64_t cursor = 0;
-    for (int64_t g = bags.example_bags[b]; g < bags.example_bags[b + 1]; ++g) {
-      const int64_t t = map(b, bags.bag_step[g]);
-      if (t < 0) continue;
-      for (; cursor < t; ++cursor) std::fill_n(rows + cursor * depth, D, 0.f);
-      combine_bag(args, bags.bag_entries[g], bags.bag_entries[g + 1], rows + t * depth);
-      cursor = t + 1;
-    }
-    for (; cursor < T; ++cursor) std::fill_n(rows + cursor * depth, D, 0.f);
+  BagOutput where;
+  where.example_bags = bags.example_bags.data();
+  where.bag_step = bags.bag_step.data();
+  where.bag_entries = bags.bag_entries.data();
+  if (!map.identity) {
+    where.first_step = map.first_step;
+    where.kept = map.kept;
+    where.base = map.base;
   }
+  where.out = out + offset;
+  where.steps = T;
+  where.stride = depth;
+  select_embed_examples(args)(args, where, b0, b1);
 }
 
 const CategoricalColumn* categorical_of(const DenseColumn& col) {
