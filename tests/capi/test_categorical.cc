@@ -21,6 +21,10 @@
 //   "7"          9813730750082856088   mod 10 = 8
 //   "1"          9304157803607034849   mod 10 = 9
 //   "Hello"     15404698994557526151   mod (2^63 - 1) = 6181326957702750344
+//   "a\0b"       7026922943720236280   mod 10 = 0   (3 bytes, embedded NUL)
+//   "caf\xc3\xa9" 11379377682866355587  mod 10 = 7   (UTF-8 bytes of "cafe" with an acute e)
+//   "-9223372036854775808"  1493431938208774112  mod 10 = 2
+//   "9223372036854775807"  12739833532913062319  mod 10 = 9
 #include "capi_test_util.h"
 
 namespace sftest {
@@ -509,6 +513,106 @@ TEST(WeightedIds, WeightCountMustMatchIdCount) {
   const Outcome o = GetSparse(w.get(), b, &s);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
   EXPECT_TRUE(HasAll(o.message, {"w"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes are hashed and looked up as given
+// ---------------------------------------------------------------------------------------------
+TEST(HashIds, EmbeddedNulAndUtf8AreHashedAsBytes) {
+  ColumnPtr h = Hash("tokens", 10);
+  ASSERT_TRUE(h);
+  Batch b;
+  SF_ASSERT_OK(b.SparseStrings("tokens", {{0, 0}, {0, 1}, {0, 2}}, {1, 3},
+                               {std::string("a\0b", 3), "caf\xc3\xa9", "a"}));
+  EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{0, 7, 9}));
+}
+
+TEST(HashIds, ExtremeIntegersUseTheirDecimalSpelling) {
+  ColumnPtr h = Hash("codes", 10, SEQFEAT_DTYPE_INT64);
+  ASSERT_TRUE(h);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("codes", {{0, 0}, {0, 1}}, {1, 2}, {INT64_MIN, INT64_MAX}));
+  EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{2, 9}));
+}
+
+TEST(HashIds, SingleBucket) {
+  ColumnPtr h = Hash("tokens", 1);
+  ASSERT_TRUE(h);
+  Batch b;
+  SF_ASSERT_OK(b.SparseStrings("tokens", {{0, 0}, {0, 1}}, {1, 2}, {"Hello", "World"}));
+  EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{0, 0}));
+}
+
+TEST(VocabularyListIds, KeysWithEmbeddedNulAreDistinct) {
+  ColumnPtr v = VocabStrings("words", {"a", std::string("a\0b", 3), "ab"});
+  ASSERT_TRUE(v);
+  Batch b;
+  SF_ASSERT_OK(b.SparseStrings("words", {{0, 0}, {0, 1}, {0, 2}, {0, 3}}, {1, 4},
+                               {"ab", std::string("a\0b", 3), "a", std::string("a\0", 2)}));
+  EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, 1, 0, -1}));
+}
+
+TEST(VocabularyFileIds, OnlyOneTrailingCarriageReturnIsStripped) {
+  TempDir dir;
+  ColumnPtr v = VocabFile("words", dir.Write("w.txt", "a\r\r\nb\rc\n"));
+  ASSERT_TRUE(v);
+  Batch b;
+  SF_ASSERT_OK(b.SparseStrings("words", {{0, 0}, {0, 1}, {0, 2}, {0, 3}}, {1, 4},
+                               {"a\r", "a", "b\rc", "b"}));
+  EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{0, -1, 1, -1}));
+}
+
+TEST(WeightedIds, DenseWeightsDropZeros) {
+  ColumnPtr ids = Identity("ids", 4);
+  ASSERT_TRUE(ids);
+  ColumnPtr w = Weighted(ids.get(), "w");
+  ASSERT_TRUE(w);
+  Batch b;
+  // ids drop -1, weights drop 0.0: both keep cells 0 and 2.
+  SF_ASSERT_OK(b.Dense<int64_t>("ids", {1, 3}, {3, -1, 1}));
+  SF_ASSERT_OK(b.Dense<float>("w", {1, 3}, {0.5f, 0.0f, 2.0f}));
+  const SparseOut s = Sparse(w.get(), b);
+  EXPECT_EQ(s.ids, (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(s.indices, Idx3({{0, 0, 0}, {0, 2, 0}}));
+  ASSERT_TRUE(s.has_weights);
+  EXPECT_EQ(s.weights, (std::vector<float>{0.5f, 2.0f}));
+}
+
+TEST(SparseTensorsCall, RejectsDenseColumns) {
+  ColumnPtr ids = Identity("ids", 4);
+  ColumnPtr x = Numeric("x");
+  ASSERT_TRUE(ids && x);
+  ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 2});
+  ColumnPtr ind = Indicator(ids.get());
+  ASSERT_TRUE(emb && ind);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0}}, {1, 1}, {1}));
+  SF_ASSERT_OK(b.Sparse<float>("x", {{0, 0}}, {1, 1}, {1}));
+  for (const seqfeat_column* c : {emb.get(), ind.get(), x.get()}) {
+    seqfeat_tensor* i = Sentinel<seqfeat_tensor>();
+    seqfeat_tensor* v = Sentinel<seqfeat_tensor>();
+    seqfeat_tensor* s = Sentinel<seqfeat_tensor>();
+    seqfeat_tensor* w = Sentinel<seqfeat_tensor>();
+    const Outcome o = Capture(seqfeat_column_get_sparse_tensors(c, b.get(), &i, &v, &s, &w));
+    EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT)) << Name(c);
+    EXPECT_EQ(i, Sentinel<seqfeat_tensor>());
+    EXPECT_EQ(v, Sentinel<seqfeat_tensor>());
+  }
+}
+
+TEST(WeightedIds, WeightDtypeMustEqualTheColumnDtype) {
+  // SPEC-TF 4.5: ValueError("Bad dtype, expected float32, but got float64.")
+  ColumnPtr ids = Identity("ids", 4);
+  ASSERT_TRUE(ids);
+  ColumnPtr w = Weighted(ids.get(), "weight_feat", SEQFEAT_DTYPE_FLOAT32);
+  ASSERT_TRUE(w);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0}}, {1, 1}, {3}));
+  SF_ASSERT_OK(b.Sparse<double>("weight_feat", {{0, 0}}, {1, 1}, {0.5}));
+  SparseOut s;
+  const Outcome o = GetSparse(w.get(), b, &s);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_DTYPE_MISMATCH));
+  EXPECT_TRUE(HasAll(o.message, {"weight_feat"}));
 }
 
 }  // namespace

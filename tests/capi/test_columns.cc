@@ -905,5 +905,48 @@ TEST(LayerCreate, RetainsColumns) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
+TEST(VocabularyFileColumn, LinesAfterTheSizeAreNotRead) {
+  TempDir dir;
+  // An empty line or a bad integer after vocabulary_size is never read.
+  const std::string strings = dir.Write("s.txt", "a\nb\n\nb\n");
+  const std::string ints = dir.Write("i.txt", "1\n2\nnot_a_number\n");
+  ColumnPtr s2 = VocabFile("voc", strings, 2);
+  ColumnPtr i2 = VocabFile("voc", ints, 2, 0, SEQFEAT_NO_DEFAULT, SEQFEAT_DTYPE_INT64);
+  ASSERT_TRUE(s2 && i2);
+  EXPECT_EQ(NumBuckets(s2.get()), 2);
+  EXPECT_EQ(NumBuckets(i2.get()), 2);
+  // Counted, the trailing empty line of "a\nb\n\n" is a third, empty line.
+  const std::string trailing = dir.Write("t.txt", "a\nb\n\n");
+  const Outcome o = TryVocabFile("voc", trailing, -1, 0, SEQFEAT_NO_DEFAULT);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(o.message, {"t.txt"}));
+}
+
+TEST(VocabularyFileColumn, FileIsReadOnceAtConstruction) {
+  TempDir dir;
+  const std::string path = dir.Write("v.txt", "omar\nmarlo\n");
+  ColumnPtr v = VocabFile("words", path);
+  ASSERT_TRUE(v);
+  dir.Write("v.txt", "x\ny\nz\n");  // later changes are not seen
+  std::remove(path.c_str());
+  EXPECT_EQ(NumBuckets(v.get()), 2);
+  ColumnPtr ind = Indicator(v.get());
+  FeaturesPtr layer = Layer({ind.get()});
+  ASSERT_TRUE(layer);
+  Batch b;
+  SF_ASSERT_OK(b.SparseStrings("words", {{0, 0}, {0, 1}}, {1, 2}, {"marlo", "x"}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer.get(), b, &p));
+  EXPECT_EQ(p.dense, (std::vector<float>{0, 1, 0, 0}));
+}
+
+TEST(VocabularyFileColumn, IntegerOverflowIsABadInteger) {
+  TempDir dir;
+  const std::string path = dir.Write("big.txt", "1\n99999999999999999999\n");
+  const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT, SEQFEAT_DTYPE_INT64);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(o.message, {"big.txt"}));
+}
+
 }  // namespace
 }  // namespace sftest

@@ -457,5 +457,53 @@ TEST(LayerChecks, WeightedSequenceNeedsBothFeatures) {
   EXPECT_TRUE(HasAll(o.message, {"click_weight"}));
 }
 
+TEST(MixedInputs, RaggedDenseAndCooColumnsInOneLayer) {
+  // aaa ragged ids, bbb COO numbers [2, 3], ccc dense strings [2, 3] ("" dropped): all with
+  // T = 3 and lengths [3, 1].
+  ColumnPtr aaa = Identity("aaa", 4);
+  ColumnPtr bbb = Numeric("bbb");
+  ColumnPtr ccc = VocabStrings("ccc", {"x", "y"});
+  ASSERT_TRUE(aaa && bbb && ccc);
+  ColumnPtr aaa_ind = Indicator(aaa.get()), ccc_ind = Indicator(ccc.get());
+  FeaturesPtr layer = Layer({ccc_ind.get(), bbb.get(), aaa_ind.get()});
+  ASSERT_TRUE(layer);
+  Batch b;
+  SF_ASSERT_OK(b.Ragged<int64_t>("aaa", {0, 3, 4}, {}, {0, 1, 2, 3}));
+  SF_ASSERT_OK(b.Sparse<float>("bbb", {{0, 0}, {0, 1}, {0, 2}, {1, 0}}, {2, 3}, {1, 2, 3, 4}));
+  SF_ASSERT_OK(b.DenseStrings("ccc", {2, 3}, {"x", "", "y", "y", "", ""}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer.get(), b, &p));
+  EXPECT_EQ(p.T, 3);
+  EXPECT_EQ(p.D, 4 + 1 + 2);  // aaa_indicator | bbb | ccc_indicator
+  EXPECT_EQ(p.dense, (std::vector<float>{1, 0, 0, 0, 1, 1, 0,  //
+                                         0, 1, 0, 0, 2, 0, 0,  //
+                                         0, 0, 1, 0, 3, 0, 1,  //
+                                         0, 0, 0, 1, 4, 0, 1,  //
+                                         0, 0, 0, 0, 0, 0, 0,  //
+                                         0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{3, 1}));
+}
+
+TEST(MixedInputs, RaggedWithMaxLength) {
+  ColumnPtr ids = Identity("ids", 3);
+  ASSERT_TRUE(ids);
+  ColumnPtr ind = Indicator(ids.get());
+  FeaturesPtr layer = Layer({ind.get()});
+  ASSERT_TRUE(layer);
+  Batch b;
+  SF_ASSERT_OK(b.Ragged<int64_t>("ids", {0, 4, 5}, {}, {0, 1, 2, 0, 2}));
+  seqfeat_pack_options o = PackOptions();
+  o.max_length = 2;
+  o.truncating = SEQFEAT_PAD_PRE;
+  o.padding = SEQFEAT_PAD_PRE;
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer.get(), b, &p, &o));
+  // ex0 keeps its last two steps {2}, {0}; ex1 {2} is right-aligned.
+  EXPECT_EQ(p.dense, (std::vector<float>{0, 0, 1, 1, 0, 0,  //
+                                         0, 0, 0, 0, 0, 1}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(p.mask, (std::vector<uint8_t>{1, 1, 0, 1}));
+}
+
 }  // namespace
 }  // namespace sftest

@@ -287,5 +287,72 @@ TEST(NumericPack, GetSequenceDenseTensorOnNonDenseColumns) {
   EXPECT_TRUE(IsStatus(SequenceDense(ctx.get(), b, &r), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
+TEST(NumericPack, DenseThreeDimensionalInput) {
+  // Dense [1, 2, 2] with shape (2,): every cell present, T = 2*2/2 = 2, length 2.
+  ColumnPtr x = Numeric("x", {2});
+  ASSERT_TRUE(x);
+  Batch b;
+  SF_ASSERT_OK(b.Dense<float>("x", {1, 2, 2}, {1, 2, 3, 4}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOne(x.get(), b, &p));
+  EXPECT_EQ(p.T, 2);
+  EXPECT_EQ(p.dense, (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
+}
+
+TEST(NumericPack, ZeroLengthTimeAxis) {
+  ColumnPtr x = Numeric("x", {}, 3.0f);
+  ASSERT_TRUE(x);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {}, {2, 0}, std::vector<float>{}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOne(x.get(), b, &p));
+  EXPECT_EQ(p.B, 2);
+  EXPECT_EQ(p.T, 0);
+  EXPECT_TRUE(p.dense.empty());
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{0, 0}));
+}
+
+TEST(NumericPack, EmptyBatch) {
+  ColumnPtr x = Numeric("x");
+  ASSERT_TRUE(x);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {}, {0, 3}, std::vector<float>{}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOne(x.get(), b, &p));
+  EXPECT_EQ(p.B, 0);
+  EXPECT_EQ(p.T, 3);
+  EXPECT_TRUE(p.dense.empty());
+  EXPECT_TRUE(p.lengths.empty());
+}
+
+TEST(NumericPack, LengthIsTheLastPresentStepNotTheCount) {
+  // A single entry at column 5 of [1, 8] with shape (2,): length ceil(6 / 2) = 3.
+  ColumnPtr x = Numeric("x", {2}, 7.0f);
+  ASSERT_TRUE(x);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {{0, 5}}, {1, 8}, {1}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOne(x.get(), b, &p));
+  EXPECT_EQ(p.T, 4);
+  EXPECT_EQ(p.dense, (std::vector<float>{7, 7, 7, 7, 7, 1, 7, 7}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{3}));
+  EXPECT_EQ(p.mask, (std::vector<uint8_t>{1, 1, 1, 0}));
+}
+
+TEST(NumericPack, FourDimensionalInputIsReChunkedWithoutDivision) {
+  // dense_shape [1, 2, 2, 2] with shape (4,): T = 8 / 4 = 2, length from dim 1 = 2.
+  ColumnPtr x = Numeric("x", {4});
+  ASSERT_TRUE(x);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {{0, 0, 0, 0}, {0, 1, 1, 1}}, {1, 2, 2, 2}, {1, 8}));
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOne(x.get(), b, &p));
+  EXPECT_EQ(p.T, 2);
+  EXPECT_EQ(p.D, 4);
+  EXPECT_EQ(p.dense, (std::vector<float>{1, 0, 0, 0, 0, 0, 0, 8}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
+}
+
 }  // namespace
 }  // namespace sftest

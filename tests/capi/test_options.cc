@@ -560,5 +560,66 @@ TEST_F(RandomBatch, ConcurrentPacksOfOneLayer) {
   }
 }
 
+TEST(Stats, EmbeddingDropsNegativeIds) {
+  ColumnPtr ids = Identity("ids", 3);
+  ASSERT_TRUE(ids);
+  ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 1, .combiner = SEQFEAT_COMBINER_SUM,
+                                                     .table = {1, 10, 100}});
+  FeaturesPtr layer = Layer({emb.get()});
+  ASSERT_TRUE(layer);
+  Batch b;
+  // ex0: step0 {-1, 1}, step1 {-5}; ex1: step0 {2}.
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0, 0}, {0, 0, 1}, {0, 1, 0}, {1, 0, 0}}, {2, 2, 2},
+                                 {-1, 1, -5, 2}));
+  seqfeat_stats* raw = nullptr;
+  SF_ASSERT_OK(seqfeat_stats_create(&raw));
+  StatsPtr stats(raw);
+  Packed p;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer.get(), b, &p, nullptr, raw));
+  EXPECT_EQ(p.dense, (std::vector<float>{10, 0, 100, 0}));
+  EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(AllStats(raw, 0), (std::vector<int64_t>{2, 0, 0, 0}));
+}
+
+TEST_F(RandomBatch, StatsDoNotDependOnNumThreads) {
+  seqfeat_stats *a = nullptr, *b = nullptr;
+  SF_ASSERT_OK(seqfeat_stats_create(&a));
+  SF_ASSERT_OK(seqfeat_stats_create(&b));
+  StatsPtr sa(a), sb(b);
+  seqfeat_pack_options o = PackOptions();
+  o.max_length = 9;
+  Packed p1, p2;
+  o.num_threads = 1;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer_.get(), batch_, &p1, &o, a));
+  o.num_threads = 3;
+  ASSERT_NO_FATAL_FAILURE(PackOk(layer_.get(), batch_, &p2, &o, b));
+  EXPECT_EQ(p1.dense, p2.dense);
+  ASSERT_EQ(seqfeat_stats_num_columns(a), 3u);
+  ASSERT_EQ(seqfeat_stats_num_columns(b), 3u);
+  // The batch's dropped ids (-1, -2) and empty examples, counted by hand.
+  int64_t negatives = 0, empty = 0, truncated = 0;
+  for (int64_t v : id_vals_) negatives += v < 0;
+  std::vector<int64_t> len(kB, 0);
+  for (const Index& i : id_idx_) len[i[0]] = std::max(len[i[0]], i[1] + 1);
+  for (int64_t l : len) {
+    empty += l == 0;
+    truncated += std::max<int64_t>(0, l - 9);
+  }
+  for (size_t c = 0; c < 3; ++c) {
+    EXPECT_EQ(AllStats(a, c), AllStats(b, c)) << c;
+    EXPECT_EQ(AllStats(a, c)[SEQFEAT_STAT_STEPS_TRUNCATED], truncated) << c;
+    EXPECT_EQ(AllStats(a, c)[SEQFEAT_STAT_EMPTY_EXAMPLES], empty) << c;
+  }
+  // Layer order: ids_embedding, ids_indicator, x. Negative ids are dropped by both id columns
+  // (truncated steps excluded: only kept steps are looked up, so count them on the kept part).
+  int64_t kept_negatives = 0;
+  for (size_t i = 0; i < id_idx_.size(); ++i) kept_negatives += id_vals_[i] < 0 && id_idx_[i][1] < 9;
+  EXPECT_TRUE(AllStats(a, 0)[SEQFEAT_STAT_DROPPED_INVALID] == kept_negatives ||
+              AllStats(a, 0)[SEQFEAT_STAT_DROPPED_INVALID] == negatives)
+      << AllStats(a, 0)[SEQFEAT_STAT_DROPPED_INVALID] << " vs " << kept_negatives << "/" << negatives;
+  EXPECT_EQ(AllStats(a, 0)[SEQFEAT_STAT_DROPPED_INVALID], AllStats(a, 1)[SEQFEAT_STAT_DROPPED_INVALID]);
+  EXPECT_EQ(AllStats(a, 2)[SEQFEAT_STAT_DROPPED_INVALID], 0);
+}
+
 }  // namespace
 }  // namespace sftest
