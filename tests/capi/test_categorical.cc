@@ -49,7 +49,7 @@ SparseOut Sparse(const seqfeat_column* c, const Batch& b) {
 // ---------------------------------------------------------------------------------------------
 // Identity (§4.1) and the sequence reshape (§4)
 // ---------------------------------------------------------------------------------------------
-TEST(IdentityIds, DefaultReplacesOutOfRange) {
+TEST(CapiIdentityIds, DefaultReplacesOutOfRange) {
   ColumnPtr ids = Identity("ids", 4, 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -62,7 +62,7 @@ TEST(IdentityIds, DefaultReplacesOutOfRange) {
   EXPECT_FALSE(s.has_weights);
 }
 
-TEST(IdentityIds, NoDefaultPassesValuesThrough) {
+TEST(CapiIdentityIds, NoDefaultPassesValuesThrough) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -70,7 +70,7 @@ TEST(IdentityIds, NoDefaultPassesValuesThrough) {
   EXPECT_EQ(Sparse(ids.get(), b).ids, (std::vector<int64_t>{1, -1, 99}));
 }
 
-TEST(IdentityIds, Int32InputIsCastToInt64) {
+TEST(CapiIdentityIds, Int32InputIsCastToInt64) {
   ColumnPtr ids = Identity("ids", 10);
   ASSERT_TRUE(ids);
   Batch b;
@@ -78,7 +78,7 @@ TEST(IdentityIds, Int32InputIsCastToInt64) {
   EXPECT_EQ(Sparse(ids.get(), b).ids, (std::vector<int64_t>{7, 2}));
 }
 
-TEST(IdentityIds, ThreeDimensionalInputIsUnchanged) {
+TEST(CapiIdentityIds, ThreeDimensionalInputIsUnchanged) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -91,7 +91,7 @@ TEST(IdentityIds, ThreeDimensionalInputIsUnchanged) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 3, 2}));
 }
 
-TEST(IdentityIds, RankFourFlattensTrailingDims) {
+TEST(CapiIdentityIds, RankFourFlattensTrailingDims) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -103,7 +103,7 @@ TEST(IdentityIds, RankFourFlattensTrailingDims) {
   EXPECT_EQ(s.ids, (std::vector<int64_t>{1, 2}));
 }
 
-TEST(IdentityIds, ZeroLengthSequences) {
+TEST(CapiIdentityIds, ZeroLengthSequences) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -122,7 +122,7 @@ TEST(IdentityIds, ZeroLengthSequences) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{0, 0}));
 }
 
-TEST(IdentityIds, NonSequenceColumnKeepsInputRank) {
+TEST(CapiIdentityIds, NonSequenceColumnKeepsInputRank) {
   ColumnPtr ids = Identity("ids", 4, SEQFEAT_NO_DEFAULT, /*sequence=*/0);
   ASSERT_TRUE(ids);
   Batch b;
@@ -134,7 +134,7 @@ TEST(IdentityIds, NonSequenceColumnKeepsInputRank) {
   EXPECT_EQ(s.ids, (std::vector<int64_t>{3, 1}));
 }
 
-TEST(IdentityIds, InputMustBeInteger) {
+TEST(CapiIdentityIds, InputMustBeInteger) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -150,7 +150,7 @@ TEST(IdentityIds, InputMustBeInteger) {
   EXPECT_TRUE(HasAll(o.message, {"ids"}));
 }
 
-TEST(IdentityIds, MissingFeature) {
+TEST(CapiIdentityIds, MissingFeature) {
   ColumnPtr ids = Identity("watches", 4);
   ASSERT_TRUE(ids);
   Batch b;
@@ -164,7 +164,7 @@ TEST(IdentityIds, MissingFeature) {
 // ---------------------------------------------------------------------------------------------
 // Hash bucket (§4.2, §5)
 // ---------------------------------------------------------------------------------------------
-TEST(HashIds, TfStringToHashBucketFastTest) {
+TEST(CapiHashIds, TfStringToHashBucketFastTest) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   Batch b;
@@ -173,7 +173,7 @@ TEST(HashIds, TfStringToHashBucketFastTest) {
   EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{9, 2, 2, 5}));
 }
 
-TEST(HashIds, FrozenFingerprintsInTheLargestBucketCount) {
+TEST(CapiHashIds, FrozenFingerprintsInTheLargestBucketCount) {
   // With hash_bucket_size = 2^63 - 1 the bucket reveals (almost) the whole fingerprint.
   ColumnPtr h = Hash("tokens", INT64_MAX);
   ASSERT_TRUE(h);
@@ -186,7 +186,7 @@ TEST(HashIds, FrozenFingerprintsInTheLargestBucketCount) {
   EXPECT_EQ(static_cast<int64_t>(kFingerprintHello % m), 6181326957702750344);
 }
 
-TEST(HashIds, AllLengthPathsOfTheHash) {
+TEST(CapiHashIds, AllLengthPathsOfTheHash) {
   // farmhashna::Hash64 has separate paths for 0-16, 17-32, 33-64 and > 64 bytes.
   struct Case {
     std::string s;
@@ -212,7 +212,7 @@ TEST(HashIds, AllLengthPathsOfTheHash) {
   EXPECT_EQ(Sparse(h.get(), b).ids, want);
 }
 
-TEST(HashIds, EmptyStringInSparseInputIsHashed) {
+TEST(CapiHashIds, EmptyStringInSparseInputIsHashed) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   Batch b;
@@ -222,7 +222,7 @@ TEST(HashIds, EmptyStringInSparseInputIsHashed) {
   EXPECT_EQ(s.indices, Idx3({{0, 0, 0}, {0, 1, 0}}));
 }
 
-TEST(HashIds, IntegersAreHashedAsDecimalStrings) {
+TEST(CapiHashIds, IntegersAreHashedAsDecimalStrings) {
   ColumnPtr h = Hash("codes", 10, SEQFEAT_DTYPE_INT64);
   ASSERT_TRUE(h);
   Batch b64;
@@ -234,7 +234,7 @@ TEST(HashIds, IntegersAreHashedAsDecimalStrings) {
   EXPECT_EQ(Sparse(h.get(), b32).ids, (std::vector<int64_t>{3, 6, 8}));
 }
 
-TEST(HashIds, DtypeCompatibility) {
+TEST(CapiHashIds, DtypeCompatibility) {
   ColumnPtr hs = Hash("k", 10, SEQFEAT_DTYPE_STRING);
   ColumnPtr hi = Hash("k", 10, SEQFEAT_DTYPE_INT32);
   ASSERT_TRUE(hs && hi);
@@ -260,7 +260,7 @@ TEST(HashIds, DtypeCompatibility) {
 // ---------------------------------------------------------------------------------------------
 // Vocabulary list (§4.3)
 // ---------------------------------------------------------------------------------------------
-TEST(VocabularyListIds, StringsWithoutOov) {
+TEST(CapiVocabularyListIds, StringsWithoutOov) {
   ColumnPtr v = VocabStrings("words", {"omar", "stringer", "marlo"});
   ASSERT_TRUE(v);
   Batch b;
@@ -269,7 +269,7 @@ TEST(VocabularyListIds, StringsWithoutOov) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, -1, 0, 1}));
 }
 
-TEST(VocabularyListIds, StringsWithDefault) {
+TEST(CapiVocabularyListIds, StringsWithDefault) {
   ColumnPtr v = VocabStrings("words", {"omar", "stringer", "marlo"}, /*default_value=*/2);
   ASSERT_TRUE(v);
   Batch b;
@@ -277,7 +277,7 @@ TEST(VocabularyListIds, StringsWithDefault) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, 0}));
 }
 
-TEST(VocabularyListIds, StringsWithOovBuckets) {
+TEST(CapiVocabularyListIds, StringsWithOovBuckets) {
   ColumnPtr v = VocabStrings("words", {"omar", "stringer", "marlo"}, -1, 3);
   ASSERT_TRUE(v);
   Batch b;
@@ -287,7 +287,7 @@ TEST(VocabularyListIds, StringsWithOovBuckets) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, 3, 4, 5, 0}));
 }
 
-TEST(VocabularyListIds, EmptyStringInSparseInputIsLookedUp) {
+TEST(CapiVocabularyListIds, EmptyStringInSparseInputIsLookedUp) {
   ColumnPtr v = VocabStrings("words", {"a", "b"}, -1, 10);
   ASSERT_TRUE(v);
   Batch b;
@@ -296,7 +296,7 @@ TEST(VocabularyListIds, EmptyStringInSparseInputIsLookedUp) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{5, 1}));
 }
 
-TEST(VocabularyListIds, Integers) {
+TEST(CapiVocabularyListIds, Integers) {
   ColumnPtr v = VocabInts("nums", {10, 20, 30});
   ColumnPtr oov = VocabInts("nums", {10, 20, 30}, -1, 5);
   ASSERT_TRUE(v && oov);
@@ -310,7 +310,7 @@ TEST(VocabularyListIds, Integers) {
   EXPECT_EQ(Sparse(oov.get(), b32).ids, (std::vector<int64_t>{1, 5}));
 }
 
-TEST(VocabularyListIds, DtypeCompatibility) {
+TEST(CapiVocabularyListIds, DtypeCompatibility) {
   ColumnPtr s = VocabStrings("k", {"a"});
   ColumnPtr i = VocabInts("k", {1});
   ASSERT_TRUE(s && i);
@@ -328,7 +328,7 @@ TEST(VocabularyListIds, DtypeCompatibility) {
 // ---------------------------------------------------------------------------------------------
 // Vocabulary file (§4.4)
 // ---------------------------------------------------------------------------------------------
-TEST(VocabularyFileIds, Strings) {
+TEST(CapiVocabularyFileIds, Strings) {
   TempDir dir;
   ColumnPtr v = VocabFile("words", dir.Write("w.txt", "omar\nstringer\nmarlo\n"));
   ASSERT_TRUE(v);
@@ -338,7 +338,7 @@ TEST(VocabularyFileIds, Strings) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, -1, 0, 1}));
 }
 
-TEST(VocabularyFileIds, CarriageReturnStrippedAndWholeLineIsTheKey) {
+TEST(CapiVocabularyFileIds, CarriageReturnStrippedAndWholeLineIsTheKey) {
   TempDir dir;
   // One trailing '\r' is stripped; spaces and tabs are part of the key (no trimming, no split).
   ColumnPtr v = VocabFile("words", dir.Write("w.txt", "omar\r\n stringer\nmar\tlo\n"));
@@ -349,7 +349,7 @@ TEST(VocabularyFileIds, CarriageReturnStrippedAndWholeLineIsTheKey) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{0, -1, 1, 2, -1}));
 }
 
-TEST(VocabularyFileIds, OovBucketsAndOnlyTheFirstLines) {
+TEST(CapiVocabularyFileIds, OovBucketsAndOnlyTheFirstLines) {
   TempDir dir;
   const std::string path = dir.Write("w.txt", "omar\nstringer\nmarlo\n");
   ColumnPtr oov = VocabFile("words", path, -1, 3);
@@ -366,7 +366,7 @@ TEST(VocabularyFileIds, OovBucketsAndOnlyTheFirstLines) {
   EXPECT_EQ(Sparse(with_default.get(), b).ids, (std::vector<int64_t>{1, 1, 2, 0}));
 }
 
-TEST(VocabularyFileIds, Integers) {
+TEST(CapiVocabularyFileIds, Integers) {
   TempDir dir;
   const std::string path = dir.Write("n.txt", "10\n20\n30\n");
   ColumnPtr v = VocabFile("nums", path, -1, 0, SEQFEAT_NO_DEFAULT, SEQFEAT_DTYPE_INT64);
@@ -381,7 +381,7 @@ TEST(VocabularyFileIds, Integers) {
 // ---------------------------------------------------------------------------------------------
 // Dense inputs (§1.4): -1 and "" are dropped for categorical columns
 // ---------------------------------------------------------------------------------------------
-TEST(DenseInput, IntegerIgnoreValue) {
+TEST(CapiDenseInput, IntegerIgnoreValue) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -402,7 +402,7 @@ TEST(DenseInput, IntegerIgnoreValue) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{3, 0}));
 }
 
-TEST(DenseInput, Int32AndThreeDimensional) {
+TEST(CapiDenseInput, Int32AndThreeDimensional) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -413,7 +413,7 @@ TEST(DenseInput, Int32AndThreeDimensional) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{1, 2, 2}));
 }
 
-TEST(DenseInput, StringIgnoreValue) {
+TEST(CapiDenseInput, StringIgnoreValue) {
   ColumnPtr v = VocabStrings("words", {"a", "b"});
   ASSERT_TRUE(v);
   Batch b;
@@ -427,7 +427,7 @@ TEST(DenseInput, StringIgnoreValue) {
   EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{9, 2}));
 }
 
-TEST(DenseInput, RankOneIsOneStepPerExample) {
+TEST(CapiDenseInput, RankOneIsOneStepPerExample) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -438,7 +438,7 @@ TEST(DenseInput, RankOneIsOneStepPerExample) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{3, 1, 1}));
 }
 
-TEST(SparseInput, RankOneIsOneStepPerExample) {
+TEST(CapiSparseInput, RankOneIsOneStepPerExample) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -449,7 +449,7 @@ TEST(SparseInput, RankOneIsOneStepPerExample) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{3, 1, 1}));
 }
 
-TEST(SparseInput, NegativeIdsAreNotFilteredInSparseInput) {
+TEST(CapiSparseInput, NegativeIdsAreNotFilteredInSparseInput) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   Batch b;
@@ -460,7 +460,7 @@ TEST(SparseInput, NegativeIdsAreNotFilteredInSparseInput) {
 // ---------------------------------------------------------------------------------------------
 // Weighted (§4.5)
 // ---------------------------------------------------------------------------------------------
-TEST(WeightedIds, WeightsFollowIdsByPosition) {
+TEST(CapiWeightedIds, WeightsFollowIdsByPosition) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");
@@ -475,7 +475,7 @@ TEST(WeightedIds, WeightsFollowIdsByPosition) {
   EXPECT_EQ(s.weights, (std::vector<float>{0.5f, 2.0f, -1.0f}));
 }
 
-TEST(WeightedIds, IntegerWeightsAreCastToFloat) {
+TEST(CapiWeightedIds, IntegerWeightsAreCastToFloat) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w", SEQFEAT_DTYPE_INT64);
@@ -488,7 +488,7 @@ TEST(WeightedIds, IntegerWeightsAreCastToFloat) {
   EXPECT_EQ(s.weights, (std::vector<float>{2.0f, 5.0f}));
 }
 
-TEST(WeightedIds, MissingWeightFeature) {
+TEST(CapiWeightedIds, MissingWeightFeature) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "importance");
@@ -501,7 +501,7 @@ TEST(WeightedIds, MissingWeightFeature) {
   EXPECT_TRUE(HasAll(o.message, {"importance"}));
 }
 
-TEST(WeightedIds, WeightCountMustMatchIdCount) {
+TEST(CapiWeightedIds, WeightCountMustMatchIdCount) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");
@@ -518,7 +518,7 @@ TEST(WeightedIds, WeightCountMustMatchIdCount) {
 // ---------------------------------------------------------------------------------------------
 // Bytes are hashed and looked up as given
 // ---------------------------------------------------------------------------------------------
-TEST(HashIds, EmbeddedNulAndUtf8AreHashedAsBytes) {
+TEST(CapiHashIds, EmbeddedNulAndUtf8AreHashedAsBytes) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   Batch b;
@@ -527,7 +527,7 @@ TEST(HashIds, EmbeddedNulAndUtf8AreHashedAsBytes) {
   EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{0, 7, 9}));
 }
 
-TEST(HashIds, ExtremeIntegersUseTheirDecimalSpelling) {
+TEST(CapiHashIds, ExtremeIntegersUseTheirDecimalSpelling) {
   ColumnPtr h = Hash("codes", 10, SEQFEAT_DTYPE_INT64);
   ASSERT_TRUE(h);
   Batch b;
@@ -535,7 +535,7 @@ TEST(HashIds, ExtremeIntegersUseTheirDecimalSpelling) {
   EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{2, 9}));
 }
 
-TEST(HashIds, SingleBucket) {
+TEST(CapiHashIds, SingleBucket) {
   ColumnPtr h = Hash("tokens", 1);
   ASSERT_TRUE(h);
   Batch b;
@@ -543,7 +543,7 @@ TEST(HashIds, SingleBucket) {
   EXPECT_EQ(Sparse(h.get(), b).ids, (std::vector<int64_t>{0, 0}));
 }
 
-TEST(VocabularyListIds, KeysWithEmbeddedNulAreDistinct) {
+TEST(CapiVocabularyListIds, KeysWithEmbeddedNulAreDistinct) {
   ColumnPtr v = VocabStrings("words", {"a", std::string("a\0b", 3), "ab"});
   ASSERT_TRUE(v);
   Batch b;
@@ -552,7 +552,7 @@ TEST(VocabularyListIds, KeysWithEmbeddedNulAreDistinct) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{2, 1, 0, -1}));
 }
 
-TEST(VocabularyFileIds, OnlyOneTrailingCarriageReturnIsStripped) {
+TEST(CapiVocabularyFileIds, OnlyOneTrailingCarriageReturnIsStripped) {
   TempDir dir;
   ColumnPtr v = VocabFile("words", dir.Write("w.txt", "a\r\r\nb\rc\n"));
   ASSERT_TRUE(v);
@@ -562,7 +562,7 @@ TEST(VocabularyFileIds, OnlyOneTrailingCarriageReturnIsStripped) {
   EXPECT_EQ(Sparse(v.get(), b).ids, (std::vector<int64_t>{0, -1, 1, -1}));
 }
 
-TEST(WeightedIds, DenseWeightsDropZeros) {
+TEST(CapiWeightedIds, DenseWeightsDropZeros) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");
@@ -578,7 +578,7 @@ TEST(WeightedIds, DenseWeightsDropZeros) {
   EXPECT_EQ(s.weights, (std::vector<float>{0.5f, 2.0f}));
 }
 
-TEST(SparseTensorsCall, RejectsDenseColumns) {
+TEST(CapiSparseTensorsCall, RejectsDenseColumns) {
   ColumnPtr ids = Identity("ids", 4);
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(ids && x);
@@ -600,7 +600,7 @@ TEST(SparseTensorsCall, RejectsDenseColumns) {
   }
 }
 
-TEST(WeightedIds, WeightDtypeMustEqualTheColumnDtype) {
+TEST(CapiWeightedIds, WeightDtypeMustEqualTheColumnDtype) {
   // SPEC-TF 4.5: ValueError("Bad dtype, expected float32, but got float64.")
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);

@@ -145,7 +145,7 @@ std::string TableName(const seqfeat_column* c) {
 // ---------------------------------------------------------------------------------------------
 // §3 sequence_numeric_column
 // ---------------------------------------------------------------------------------------------
-TEST(NumericColumn, ShapeDimensionsMustBePositive) {
+TEST(CapiNumericColumn, ShapeDimensionsMustBePositive) {
   for (const Index& shape : {Index{0}, Index{2, 0}, Index{-3}, Index{4, 5, -1}}) {
     const Outcome o = TryNumeric("price", shape);
     EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT)) << "shape rank " << shape.size();
@@ -153,7 +153,7 @@ TEST(NumericColumn, ShapeDimensionsMustBePositive) {
   }
 }
 
-TEST(NumericColumn, DtypeMustBeNumeric) {
+TEST(CapiNumericColumn, DtypeMustBeNumeric) {
   const Outcome o = TryNumeric("price", {}, SEQFEAT_DTYPE_STRING);
   EXPECT_TRUE(IsOneOf(o, kDtypeErrors));
   EXPECT_TRUE(HasAll(o.message, {"price"}));
@@ -167,7 +167,7 @@ TEST(NumericColumn, DtypeMustBeNumeric) {
 }
 
 // The message of an unknown dtype code names the function but not the column key.
-TEST(NumericColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
+TEST(CapiNumericColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
   for (int32_t dtype : {0, 99}) {
     const Outcome o = TryNumeric("price", {}, dtype);
     EXPECT_TRUE(IsOneOf(o, kDtypeErrors)) << "dtype " << dtype;
@@ -175,7 +175,7 @@ TEST(NumericColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
   }
 }
 
-TEST(NumericColumn, InvalidNormalizers) {
+TEST(CapiNumericColumn, InvalidNormalizers) {
   seqfeat_numeric_options o;
   seqfeat_numeric_options_default(&o);
   o.normalizer = SEQFEAT_NORMALIZER_ZSCORE;
@@ -199,7 +199,7 @@ TEST(NumericColumn, InvalidNormalizers) {
   EXPECT_TRUE(IsStatus(TryNumericOptions(o), SEQFEAT_OK));
 }
 
-TEST(NumericColumn, Properties) {
+TEST(CapiNumericColumn, Properties) {
   ColumnPtr x = Numeric("price", {2, 3});
   ColumnPtr scalar = Numeric("rating");
   ColumnPtr ctx = Numeric("age", {}, 0.0f, /*sequence=*/0);
@@ -215,7 +215,7 @@ TEST(NumericColumn, Properties) {
 // ---------------------------------------------------------------------------------------------
 // §4.1 identity
 // ---------------------------------------------------------------------------------------------
-TEST(IdentityColumn, NumBucketsMustBePositive) {
+TEST(CapiIdentityColumn, NumBucketsMustBePositive) {
   for (int64_t n : {int64_t{0}, int64_t{-4}}) {
     const Outcome o = TryIdentity("my_ids", n, SEQFEAT_NO_DEFAULT);
     EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
@@ -223,7 +223,7 @@ TEST(IdentityColumn, NumBucketsMustBePositive) {
   }
 }
 
-TEST(IdentityColumn, DefaultValueMustBeInRange) {
+TEST(CapiIdentityColumn, DefaultValueMustBeInRange) {
   // TF: "default_value {d} not in range [0, {n}), column_name {key}"
   for (int64_t d : {int64_t{5}, int64_t{-1}, int64_t{123}}) {
     const Outcome o = TryIdentity("my_ids", 5, d);
@@ -235,7 +235,7 @@ TEST(IdentityColumn, DefaultValueMustBeInRange) {
   EXPECT_TRUE(IsStatus(TryIdentity("my_ids", 1, SEQFEAT_NO_DEFAULT), SEQFEAT_OK));
 }
 
-TEST(IdentityColumn, Properties) {
+TEST(CapiIdentityColumn, Properties) {
   ColumnPtr ids = Identity("ids", 7, 3);
   ColumnPtr ctx = Identity("ctx", 2, SEQFEAT_NO_DEFAULT, /*sequence=*/0);
   ASSERT_TRUE(ids && ctx);
@@ -249,7 +249,7 @@ TEST(IdentityColumn, Properties) {
 // ---------------------------------------------------------------------------------------------
 // §4.2 hash bucket
 // ---------------------------------------------------------------------------------------------
-TEST(HashColumn, SizeMustBeAtLeastOne) {
+TEST(CapiHashColumn, SizeMustBeAtLeastOne) {
   for (int64_t n : {int64_t{0}, int64_t{-1}, INT64_MIN}) {
     const Outcome o = TryHash("tokens", n, SEQFEAT_DTYPE_STRING);
     EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT)) << n;
@@ -260,7 +260,7 @@ TEST(HashColumn, SizeMustBeAtLeastOne) {
   EXPECT_TRUE(IsStatus(TryHash("tokens", INT64_MAX, SEQFEAT_DTYPE_STRING), SEQFEAT_OK));
 }
 
-TEST(HashColumn, DtypeMustBeStringOrInteger) {
+TEST(CapiHashColumn, DtypeMustBeStringOrInteger) {
   for (int32_t dtype : {SEQFEAT_DTYPE_FLOAT32, SEQFEAT_DTYPE_FLOAT64}) {
     const Outcome o = TryHash("tokens", 10, dtype);
     EXPECT_TRUE(IsOneOf(o, kDtypeErrors)) << dtype;
@@ -275,7 +275,7 @@ TEST(HashColumn, DtypeMustBeStringOrInteger) {
 }
 
 // The message of an unknown dtype code names the function but not the column key.
-TEST(HashColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
+TEST(CapiHashColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
   for (int32_t dtype : {0, 42}) {
     const Outcome o = TryHash("tokens", 10, dtype);
     EXPECT_TRUE(IsOneOf(o, kDtypeErrors)) << dtype;
@@ -283,7 +283,7 @@ TEST(HashColumn, DISABLED_UnknownDtypeCodeMessageNamesTheKey) {
   }
 }
 
-TEST(HashColumn, Properties) {
+TEST(CapiHashColumn, Properties) {
   ColumnPtr h = Hash("tokens", 1000);
   ASSERT_TRUE(h);
   EXPECT_EQ(Name(h.get()), "tokens");
@@ -294,7 +294,7 @@ TEST(HashColumn, Properties) {
 // ---------------------------------------------------------------------------------------------
 // §4.3 vocabulary list
 // ---------------------------------------------------------------------------------------------
-TEST(VocabularyListColumn, EmptyList) {
+TEST(CapiVocabularyListColumn, EmptyList) {
   Outcome o = TryVocabStrings("words", {}, -1, 0);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
   EXPECT_TRUE(HasAll(o.message, {"words"}));
@@ -303,7 +303,7 @@ TEST(VocabularyListColumn, EmptyList) {
   EXPECT_TRUE(HasAll(o.message, {"nums"}));
 }
 
-TEST(VocabularyListColumn, Duplicates) {
+TEST(CapiVocabularyListColumn, Duplicates) {
   Outcome o = TryVocabStrings("words", {"omar", "stringer", "omar"}, -1, 0);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
   EXPECT_TRUE(HasAll(o.message, {"words"}));
@@ -319,7 +319,7 @@ TEST(VocabularyListColumn, Duplicates) {
   EXPECT_TRUE(IsStatus(TryVocabStrings("words", {"a", "aa", "A"}, -1, 0), SEQFEAT_OK));
 }
 
-TEST(VocabularyListColumn, OovArguments) {
+TEST(CapiVocabularyListColumn, OovArguments) {
   // num_oov_buckets < 0
   Outcome o = TryVocabStrings("words", {"a", "b"}, -1, -1);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
@@ -338,7 +338,7 @@ TEST(VocabularyListColumn, OovArguments) {
   EXPECT_TRUE(IsStatus(TryVocabStrings("words", {"a", "b"}, 1, 0), SEQFEAT_OK));
 }
 
-TEST(VocabularyListColumn, IntegerDtype) {
+TEST(CapiVocabularyListColumn, IntegerDtype) {
   for (int32_t dtype : {SEQFEAT_DTYPE_FLOAT32, SEQFEAT_DTYPE_FLOAT64, SEQFEAT_DTYPE_STRING}) {
     const Outcome o = TryVocabInts("nums", {1, 2}, dtype, -1, 0);
     EXPECT_TRUE(IsOneOf(o, kDtypeErrors)) << dtype;
@@ -347,7 +347,7 @@ TEST(VocabularyListColumn, IntegerDtype) {
   EXPECT_TRUE(IsStatus(TryVocabInts("nums", {1, 2}, SEQFEAT_DTYPE_INT32, -1, 0), SEQFEAT_OK));
 }
 
-TEST(VocabularyListColumn, Properties) {
+TEST(CapiVocabularyListColumn, Properties) {
   ColumnPtr w = VocabStrings("words", {"omar", "stringer", "marlo"}, -1, 2);
   ColumnPtr n = VocabInts("nums", {10, 20, 30, 40});
   ASSERT_TRUE(w && n);
@@ -361,7 +361,7 @@ TEST(VocabularyListColumn, Properties) {
 // ---------------------------------------------------------------------------------------------
 // §4.4 vocabulary file
 // ---------------------------------------------------------------------------------------------
-TEST(VocabularyFileColumn, MissingFile) {
+TEST(CapiVocabularyFileColumn, MissingFile) {
   TempDir dir;
   const std::string path = dir.Path("does_not_exist.txt");
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT);
@@ -373,13 +373,13 @@ TEST(VocabularyFileColumn, MissingFile) {
   EXPECT_TRUE(HasAll(sized.message, {"does_not_exist.txt"}));
 }
 
-TEST(VocabularyFileColumn, EmptyFileName) {
+TEST(CapiVocabularyFileColumn, EmptyFileName) {
   const Outcome o = TryVocabFile("voc", "", -1, 0, SEQFEAT_NO_DEFAULT);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
   EXPECT_TRUE(HasAll(o.message, {"voc"}));  // TF: "Missing vocabulary_file in voc."
 }
 
-TEST(VocabularyFileColumn, SizeMustBePositive) {
+TEST(CapiVocabularyFileColumn, SizeMustBePositive) {
   TempDir dir;
   const std::string path = dir.Write("v.txt", "a\nb\n");
   Outcome o = TryVocabFile("voc", path, 0, 0, SEQFEAT_NO_DEFAULT);
@@ -392,7 +392,7 @@ TEST(VocabularyFileColumn, SizeMustBePositive) {
   EXPECT_TRUE(HasAll(o.message, {"voc"}));
 }
 
-TEST(VocabularyFileColumn, TooFewLines) {
+TEST(CapiVocabularyFileColumn, TooFewLines) {
   TempDir dir;
   const std::string path = dir.Write("short.txt", "a\nb\nc\n");
   const Outcome o = TryVocabFile("voc", path, 5, 0, SEQFEAT_NO_DEFAULT);
@@ -400,7 +400,7 @@ TEST(VocabularyFileColumn, TooFewLines) {
   EXPECT_TRUE(HasAll(o.message, {"short.txt"}));
 }
 
-TEST(VocabularyFileColumn, EmptyLine) {
+TEST(CapiVocabularyFileColumn, EmptyLine) {
   TempDir dir;
   const std::string path = dir.Write("holes.txt", "a\n\nb\n");
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT);
@@ -413,7 +413,7 @@ TEST(VocabularyFileColumn, EmptyLine) {
   EXPECT_TRUE(HasAll(o2.message, {"crlf_hole.txt"}));
 }
 
-TEST(VocabularyFileColumn, DuplicateLine) {
+TEST(CapiVocabularyFileColumn, DuplicateLine) {
   TempDir dir;
   const std::string path = dir.Write("dup.txt", "omar\nstringer\nomar\n");
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT);
@@ -425,7 +425,7 @@ TEST(VocabularyFileColumn, DuplicateLine) {
   EXPECT_EQ(NumBuckets(c.get()), 2);
 }
 
-TEST(VocabularyFileColumn, BadInteger) {
+TEST(CapiVocabularyFileColumn, BadInteger) {
   TempDir dir;
   const std::string path = dir.Write("ints.txt", "10\n20\nx30\n");
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT, SEQFEAT_DTYPE_INT64);
@@ -437,7 +437,7 @@ TEST(VocabularyFileColumn, BadInteger) {
   EXPECT_EQ(NumBuckets(c.get()), 3);
 }
 
-TEST(VocabularyFileColumn, OovArgumentsAndDtype) {
+TEST(CapiVocabularyFileColumn, OovArgumentsAndDtype) {
   TempDir dir;
   const std::string path = dir.Write("v.txt", "a\nb\n");
   Outcome o = TryVocabFile("voc", path, -1, -1, SEQFEAT_NO_DEFAULT);
@@ -451,7 +451,7 @@ TEST(VocabularyFileColumn, OovArgumentsAndDtype) {
   EXPECT_TRUE(HasAll(o.message, {"voc"}));
 }
 
-TEST(VocabularyFileColumn, LineCounting) {
+TEST(CapiVocabularyFileColumn, LineCounting) {
   TempDir dir;
   // A final line without newline counts; a trailing newline adds nothing.
   ColumnPtr a = VocabFile("voc", dir.Write("a.txt", "a\nb"));
@@ -470,7 +470,7 @@ TEST(VocabularyFileColumn, LineCounting) {
 // ---------------------------------------------------------------------------------------------
 // §4.5 weighted
 // ---------------------------------------------------------------------------------------------
-TEST(WeightedColumn, Errors) {
+TEST(CapiWeightedColumn, Errors) {
   ColumnPtr ids = Identity("ids", 4);
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(ids && x);
@@ -488,7 +488,7 @@ TEST(WeightedColumn, Errors) {
   EXPECT_TRUE(HasAll(same.message, {"ids"}));
 }
 
-TEST(WeightedColumn, Properties) {
+TEST(CapiWeightedColumn, Properties) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");
@@ -512,7 +512,7 @@ TEST(WeightedColumn, Properties) {
 // ---------------------------------------------------------------------------------------------
 // §6.1 embedding
 // ---------------------------------------------------------------------------------------------
-TEST(EmbeddingColumn, DimensionMustBePositive) {
+TEST(CapiEmbeddingColumn, DimensionMustBePositive) {
   ColumnPtr ids = Identity("movie_ids", 4);
   ASSERT_TRUE(ids);
   for (int64_t d : {int64_t{0}, int64_t{-2}}) {
@@ -523,7 +523,7 @@ TEST(EmbeddingColumn, DimensionMustBePositive) {
 }
 
 // TF's text is "Invalid dimension 0."; the C ABI's messages name the column (STYLE.md, header).
-TEST(EmbeddingColumn, DISABLED_DimensionMessageNamesTheColumn) {
+TEST(CapiEmbeddingColumn, DISABLED_DimensionMessageNamesTheColumn) {
   ColumnPtr ids = Identity("movie_ids", 4);
   ASSERT_TRUE(ids);
   const Outcome o = TryEmbedding(ids.get(), EmbeddingSpec{.dimension = 0});
@@ -531,7 +531,7 @@ TEST(EmbeddingColumn, DISABLED_DimensionMessageNamesTheColumn) {
   EXPECT_TRUE(HasAll(o.message, {"movie_ids"}));
 }
 
-TEST(EmbeddingColumn, CategoricalMustBeCategorical) {
+TEST(CapiEmbeddingColumn, CategoricalMustBeCategorical) {
   ColumnPtr x = Numeric("x");
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(x && ids);
@@ -545,7 +545,7 @@ TEST(EmbeddingColumn, CategoricalMustBeCategorical) {
   }
 }
 
-TEST(EmbeddingColumn, InitialTableSize) {
+TEST(CapiEmbeddingColumn, InitialTableSize) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   EmbeddingSpec spec{.dimension = 2, .table = {1, 2, 3, 4, 5}};  // needs 6
@@ -554,7 +554,7 @@ TEST(EmbeddingColumn, InitialTableSize) {
   EXPECT_TRUE(IsStatus(TryEmbedding(ids.get(), spec), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
-TEST(EmbeddingColumn, InvalidCombinerFailsAtCreateOrPack) {
+TEST(CapiEmbeddingColumn, InvalidCombinerFailsAtCreateOrPack) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   const EmbeddingSpec spec{.dimension = 2, .combiner = 7};
@@ -576,7 +576,7 @@ TEST(EmbeddingColumn, InvalidCombinerFailsAtCreateOrPack) {
   EXPECT_TRUE(HasAllNoCase(packed.message, {"combiner"}));
 }
 
-TEST(EmbeddingColumn, Properties) {
+TEST(CapiEmbeddingColumn, Properties) {
   ColumnPtr ids = Identity("ids", 5);
   ColumnPtr ctx = Identity("ctx", 5, SEQFEAT_NO_DEFAULT, 0);
   ASSERT_TRUE(ids && ctx);
@@ -599,7 +599,7 @@ TEST(EmbeddingColumn, Properties) {
   EXPECT_EQ(Name(cat), "ids");
 }
 
-TEST(EmbeddingColumn, TableSetGet) {
+TEST(CapiEmbeddingColumn, TableSetGet) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   const std::vector<float> initial = {1, 2, 3, 4, 5, 6};
@@ -611,7 +611,7 @@ TEST(EmbeddingColumn, TableSetGet) {
   EXPECT_EQ(TableOf(emb.get()), next);
 }
 
-TEST(EmbeddingColumn, DefaultInitializerIsSeededTruncatedNormal) {
+TEST(CapiEmbeddingColumn, DefaultInitializerIsSeededTruncatedNormal) {
   ColumnPtr ids = Identity("ids", 1000);
   ASSERT_TRUE(ids);
   const int64_t dimension = 4;
@@ -660,7 +660,7 @@ SharedResult Shared(std::initializer_list<const seqfeat_column*> cats, const Emb
   return r;
 }
 
-TEST(SharedEmbeddings, NamesOrderAndOneTable) {
+TEST(CapiSharedEmbeddings, NamesOrderAndOneTable) {
   ColumnPtr bbb = Identity("bbb", 3), aaa = Identity("aaa", 3);
   ASSERT_TRUE(bbb && aaa);
   SharedResult r = Shared({bbb.get(), aaa.get()}, EmbeddingSpec{.dimension = 2});
@@ -682,7 +682,7 @@ TEST(SharedEmbeddings, NamesOrderAndOneTable) {
   EXPECT_EQ(Name(cat), "aaa");
 }
 
-TEST(SharedEmbeddings, ThreeColumnsAndCollectionName) {
+TEST(CapiSharedEmbeddings, ThreeColumnsAndCollectionName) {
   ColumnPtr c = Identity("c", 4), a = Identity("a", 4), b = Identity("b", 4);
   ASSERT_TRUE(a && b && c);
   SharedResult r = Shared({c.get(), a.get(), b.get()}, EmbeddingSpec{.dimension = 3});
@@ -696,7 +696,7 @@ TEST(SharedEmbeddings, ThreeColumnsAndCollectionName) {
   EXPECT_EQ(Name(named.columns[1].get()), "a_shared_embedding");
 }
 
-TEST(SharedEmbeddings, TypeMismatch) {
+TEST(CapiSharedEmbeddings, TypeMismatch) {
   ColumnPtr aaa = Identity("aaa", 10);
   ColumnPtr bbb = Hash("bbb", 10);
   ColumnPtr ccc = VocabStrings("ccc", {"x", "y"});
@@ -711,7 +711,7 @@ TEST(SharedEmbeddings, TypeMismatch) {
   EXPECT_TRUE(HasAll(r.outcome.message, {"ccc", "ddd"}));
 }
 
-TEST(SharedEmbeddings, NumBucketsMismatch) {
+TEST(CapiSharedEmbeddings, NumBucketsMismatch) {
   ColumnPtr aaa = Identity("aaa", 3), bbb = Identity("bbb", 4);
   ASSERT_TRUE(aaa && bbb);
   SharedResult r = Shared({aaa.get(), bbb.get()}, EmbeddingSpec{.dimension = 2});
@@ -719,7 +719,7 @@ TEST(SharedEmbeddings, NumBucketsMismatch) {
   EXPECT_TRUE(HasAll(r.outcome.message, {"aaa", "bbb"}));
 }
 
-TEST(SharedEmbeddings, WrappersUnwrapToTheSameBaseType) {
+TEST(CapiSharedEmbeddings, WrappersUnwrapToTheSameBaseType) {
   ColumnPtr aaa = Identity("aaa", 3);
   ColumnPtr bbb_seq = Identity("bbb", 3);
   ColumnPtr ctx = Identity("ctx", 3, SEQFEAT_NO_DEFAULT, /*sequence=*/0);
@@ -741,7 +741,7 @@ TEST(SharedEmbeddings, WrappersUnwrapToTheSameBaseType) {
   EXPECT_TRUE(IsStatus(bad.outcome, SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
-TEST(SharedEmbeddings, DimensionAndNonCategorical) {
+TEST(CapiSharedEmbeddings, DimensionAndNonCategorical) {
   ColumnPtr aaa = Identity("aaa", 3), bbb = Identity("bbb", 3);
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(aaa && bbb && x);
@@ -756,7 +756,7 @@ TEST(SharedEmbeddings, DimensionAndNonCategorical) {
 // ---------------------------------------------------------------------------------------------
 // §8 indicator
 // ---------------------------------------------------------------------------------------------
-TEST(IndicatorColumn, OverNonCategorical) {
+TEST(CapiIndicatorColumn, OverNonCategorical) {
   ColumnPtr x = Numeric("price");
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(x && ids);
@@ -770,7 +770,7 @@ TEST(IndicatorColumn, OverNonCategorical) {
   }
 }
 
-TEST(IndicatorColumn, Properties) {
+TEST(CapiIndicatorColumn, Properties) {
   ColumnPtr ids = Identity("ids", 6);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -782,7 +782,7 @@ TEST(IndicatorColumn, Properties) {
   EXPECT_EQ(seqfeat_column_is_sequence(ind.get()), 1);
 }
 
-TEST(Columns, FreeingTheCategoricalHandleIsSafe) {
+TEST(CapiColumns, FreeingTheCategoricalHandleIsSafe) {
   seqfeat_column* raw = nullptr;
   SF_ASSERT_OK(seqfeat_identity_column_create("ids", 1, 3, SEQFEAT_NO_DEFAULT, &raw));
   ColumnPtr ind = Indicator(raw);
@@ -801,7 +801,7 @@ TEST(Columns, FreeingTheCategoricalHandleIsSafe) {
 // ---------------------------------------------------------------------------------------------
 // §9 SequenceFeatures construction
 // ---------------------------------------------------------------------------------------------
-TEST(LayerCreate, EmptyList) {
+TEST(CapiLayerCreate, EmptyList) {
   seqfeat_features* out = Sentinel<seqfeat_features>();
   const seqfeat_column* none[1] = {nullptr};
   const Outcome o = Capture(seqfeat_features_create(none, 0, &out));
@@ -809,7 +809,7 @@ TEST(LayerCreate, EmptyList) {
   EXPECT_EQ(out, Sentinel<seqfeat_features>());
 }
 
-TEST(LayerCreate, DuplicateNames) {
+TEST(CapiLayerCreate, DuplicateNames) {
   ColumnPtr a = Numeric("rating"), b = Numeric("rating", {2});
   ASSERT_TRUE(a && b);
   const Outcome o = TryLayer({a.get(), b.get()});
@@ -823,7 +823,7 @@ TEST(LayerCreate, DuplicateNames) {
   EXPECT_TRUE(IsStatus(TryLayer({e.get(), i.get()}), SEQFEAT_OK));
 }
 
-TEST(LayerCreate, NonDenseColumns) {
+TEST(CapiLayerCreate, NonDenseColumns) {
   ColumnPtr ids = Identity("ids", 3);
   ColumnPtr h = Hash("tokens", 10);
   ColumnPtr x = Numeric("x");
@@ -838,7 +838,7 @@ TEST(LayerCreate, NonDenseColumns) {
   }
 }
 
-TEST(LayerCreate, NonSequenceCategoricalIsRejectedAtPackTime) {
+TEST(CapiLayerCreate, NonSequenceCategoricalIsRejectedAtPackTime) {
   ColumnPtr ctx = Identity("ctx", 3, SEQFEAT_NO_DEFAULT, /*sequence=*/0);
   ASSERT_TRUE(ctx);
   ColumnPtr emb = Embedding(ctx.get(), EmbeddingSpec{.dimension = 2});
@@ -858,7 +858,7 @@ TEST(LayerCreate, NonSequenceCategoricalIsRejectedAtPackTime) {
   }
 }
 
-TEST(LayerCreate, SortedByNameWithSlices) {
+TEST(CapiLayerCreate, SortedByNameWithSlices) {
   ColumnPtr zeta = Numeric("zeta", {2});
   ColumnPtr alpha = Identity("alpha", 3);
   ColumnPtr mid = Identity("mid", 4);
@@ -885,7 +885,7 @@ TEST(LayerCreate, SortedByNameWithSlices) {
   EXPECT_EQ(seqfeat_features_column(layer.get(), 4), nullptr);
 }
 
-TEST(LayerCreate, RetainsColumns) {
+TEST(CapiLayerCreate, RetainsColumns) {
   seqfeat_column* ids = nullptr;
   SF_ASSERT_OK(seqfeat_identity_column_create("ids", 1, 2, SEQFEAT_NO_DEFAULT, &ids));
   seqfeat_column* ind = nullptr;
@@ -905,7 +905,7 @@ TEST(LayerCreate, RetainsColumns) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-TEST(VocabularyFileColumn, LinesAfterTheSizeAreNotRead) {
+TEST(CapiVocabularyFileColumn, LinesAfterTheSizeAreNotRead) {
   TempDir dir;
   // An empty line or a bad integer after vocabulary_size is never read.
   const std::string strings = dir.Write("s.txt", "a\nb\n\nb\n");
@@ -922,7 +922,7 @@ TEST(VocabularyFileColumn, LinesAfterTheSizeAreNotRead) {
   EXPECT_TRUE(HasAll(o.message, {"t.txt"}));
 }
 
-TEST(VocabularyFileColumn, FileIsReadOnceAtConstruction) {
+TEST(CapiVocabularyFileColumn, FileIsReadOnceAtConstruction) {
   TempDir dir;
   const std::string path = dir.Write("v.txt", "omar\nmarlo\n");
   ColumnPtr v = VocabFile("words", path);
@@ -940,7 +940,7 @@ TEST(VocabularyFileColumn, FileIsReadOnceAtConstruction) {
   EXPECT_EQ(p.dense, (std::vector<float>{0, 1, 0, 0}));
 }
 
-TEST(VocabularyFileColumn, IntegerOverflowIsABadInteger) {
+TEST(CapiVocabularyFileColumn, IntegerOverflowIsABadInteger) {
   TempDir dir;
   const std::string path = dir.Write("big.txt", "1\n99999999999999999999\n");
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT, SEQFEAT_DTYPE_INT64);

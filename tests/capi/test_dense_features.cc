@@ -32,7 +32,7 @@ Outcome PackDense(const seqfeat_dense_features* f, const Batch& b, int64_t* batc
   return Capture(seqfeat_dense_features_pack_into(f, b.get(), out->data(), out->size()));
 }
 
-class ContextColumns : public ::testing::Test {
+class CapiContextColumns : public ::testing::Test {
  protected:
   void SetUp() override {
     age_ = Numeric("age", {2}, 0.0f, /*sequence=*/0);
@@ -52,7 +52,7 @@ class ContextColumns : public ::testing::Test {
   Batch batch_;
 };
 
-TEST_F(ContextColumns, SortedColumnsAndValues) {
+TEST_F(CapiContextColumns, SortedColumnsAndValues) {
   // age (2) | ctx_embedding (2) | ctx_indicator (3)
   EXPECT_EQ(seqfeat_dense_features_depth(layer_.get()), 7);
   int64_t b = -1;
@@ -64,7 +64,7 @@ TEST_F(ContextColumns, SortedColumnsAndValues) {
                                      3, 4, 0, 0, 0, 0, 0}));
 }
 
-TEST_F(ContextColumns, NullArguments) {
+TEST_F(CapiContextColumns, NullArguments) {
   const seqfeat_column* cols[] = {age_.get()};
   const seqfeat_column* with_null[] = {age_.get(), nullptr};
   seqfeat_dense_features* out = Sentinel<seqfeat_dense_features>();
@@ -89,7 +89,7 @@ TEST_F(ContextColumns, NullArguments) {
   EXPECT_EQ(buf, std::vector<float>(14, 5.0f));
 }
 
-TEST_F(ContextColumns, BufferTooSmallLeavesBufferUnchanged) {
+TEST_F(CapiContextColumns, BufferTooSmallLeavesBufferUnchanged) {
   std::vector<float> buf(13, 5.0f);
   EXPECT_TRUE(IsStatus(Capture(seqfeat_dense_features_pack_into(layer_.get(), batch_.get(),
                                                                 buf.data(), buf.size())),
@@ -97,7 +97,7 @@ TEST_F(ContextColumns, BufferTooSmallLeavesBufferUnchanged) {
   EXPECT_EQ(buf, std::vector<float>(13, 5.0f));
 }
 
-TEST_F(ContextColumns, OutOfRangeIdLeavesBufferUnchanged) {
+TEST_F(CapiContextColumns, OutOfRangeIdLeavesBufferUnchanged) {
   Batch bad;
   SF_ASSERT_OK(bad.Dense<float>("age", {2, 2}, {1, 2, 3, 4}));
   SF_ASSERT_OK(bad.Sparse<int64_t>("ctx", {{0, 0}, {1, 0}}, {2, 1}, {1, 3}));
@@ -107,7 +107,7 @@ TEST_F(ContextColumns, OutOfRangeIdLeavesBufferUnchanged) {
   EXPECT_EQ(buf, std::vector<float>(14, 5.0f));
 }
 
-TEST(DenseFeaturesCreate, ErrorsAndSequenceColumns) {
+TEST(CapiDenseFeaturesCreate, ErrorsAndSequenceColumns) {
   ColumnPtr seq_num = Numeric("seq_num");
   ColumnPtr seq_ids = Identity("seq_ids", 3);
   ColumnPtr ctx = Identity("ctx", 3, SEQFEAT_NO_DEFAULT, 0);
@@ -139,7 +139,7 @@ TEST(DenseFeaturesCreate, ErrorsAndSequenceColumns) {
   EXPECT_TRUE(HasAll(o.message, {"seq_ids_embedding", "SequenceCategoricalColumn"}));
 }
 
-TEST(DenseFeaturesPack, MeanOverAllIdsOfTheExampleAndSharedTable) {
+TEST(CapiDenseFeaturesPack, MeanOverAllIdsOfTheExampleAndSharedTable) {
   ColumnPtr aaa = Identity("aaa", 2, SEQFEAT_NO_DEFAULT, 0);
   ColumnPtr bbb = Identity("bbb", 2);  // a sequence column shares the table but is not used here
   ASSERT_TRUE(aaa && bbb);

@@ -32,9 +32,9 @@ void AddMultivalent(Batch& b) {
       {0, 1, 1, 2, -5, 3, -1}));
 }
 
-class Combiners : public ::testing::TestWithParam<int32_t> {};
+class CapiCombiners : public ::testing::TestWithParam<int32_t> {};
 
-TEST_P(Combiners, MultivalentSteps) {
+TEST_P(CapiCombiners, MultivalentSteps) {
   const int32_t combiner = GetParam();
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
@@ -70,11 +70,11 @@ TEST_P(Combiners, MultivalentSteps) {
   EXPECT_EQ(Values<int64_t>(l), (std::vector<int64_t>{3, 2}));
 }
 
-INSTANTIATE_TEST_SUITE_P(All, Combiners,
+INSTANTIATE_TEST_SUITE_P(All, CapiCombiners,
                          ::testing::Values(SEQFEAT_COMBINER_SUM, SEQFEAT_COMBINER_MEAN,
                                            SEQFEAT_COMBINER_SQRTN));
 
-TEST(Embedding, TwoDimensionalInputAndEmptyExample) {
+TEST(CapiEmbedding, TwoDimensionalInputAndEmptyExample) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 2, .table = kTable});
@@ -89,7 +89,7 @@ TEST(Embedding, TwoDimensionalInputAndEmptyExample) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 0, 1}));
 }
 
-TEST(Embedding, RepeatedIndexCountsEveryEntry) {
+TEST(CapiEmbedding, RepeatedIndexCountsEveryEntry) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr mean = Embedding(ids.get(), EmbeddingSpec{.dimension = 2, .table = kTable});
@@ -109,7 +109,7 @@ TEST(Embedding, RepeatedIndexCountsEveryEntry) {
   EXPECT_EQ(pm.lengths, (std::vector<int64_t>{1}));
 }
 
-TEST(Embedding, MaxNormClipsRowsBeforeCombining) {
+TEST(CapiEmbedding, MaxNormClipsRowsBeforeCombining) {
   // E0 = (1,2) |E0| = 2.236 < 3 unchanged; E1 = (3,4) |E1| = 5 -> (1.8, 2.4);
   // E2 = (5,6) -> 3 (5,6) / sqrt(61); E3 = (0,0) stays 0.
   const std::vector<float> table = {1, 2, 3, 4, 5, 6, 0, 0};
@@ -133,7 +133,7 @@ TEST(Embedding, MaxNormClipsRowsBeforeCombining) {
   EXPECT_TRUE(Near(ps.dense, Concat({Row({2.8, 4.4}), Row({15 / s61, 18 / s61}), Row({0, 0})})));
 }
 
-TEST(Embedding, IdAtOrAboveNumBucketsIsOutOfRange) {
+TEST(CapiEmbedding, IdAtOrAboveNumBucketsIsOutOfRange) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 2, .table = kTable});
@@ -158,7 +158,7 @@ TEST(Embedding, IdAtOrAboveNumBucketsIsOutOfRange) {
   EXPECT_TRUE(IsStatus(PackInto(layer.get(), edge, &p), SEQFEAT_ERR_OUT_OF_RANGE));
 }
 
-TEST(Embedding, TableSetIsVisibleToTheNextPack) {
+TEST(CapiEmbedding, TableSetIsVisibleToTheNextPack) {
   ColumnPtr ids = Identity("ids", 2);
   ASSERT_TRUE(ids);
   ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 2, .table = {1, 1, 2, 2}});
@@ -176,7 +176,7 @@ TEST(Embedding, TableSetIsVisibleToTheNextPack) {
   EXPECT_EQ(p.dense, Row({-3, 4}));
 }
 
-TEST(Embedding, OverHashAndVocabulary) {
+TEST(CapiEmbedding, OverHashAndVocabulary) {
   // hash size 10: a -> 9, b -> 2; table row i = (i, -i).
   std::vector<float> table;
   for (int i = 0; i < 10; ++i) {
@@ -224,9 +224,9 @@ void AddWeighted(Batch& b) {
   SF_ASSERT_OK(b.Sparse<float>("w", idx, {2, 2, 3}, {2, 1, 1, 0, -1, -2, 5, 0.5f}));
 }
 
-class WeightedCombiners : public ::testing::TestWithParam<int32_t> {};
+class CapiWeightedCombiners : public ::testing::TestWithParam<int32_t> {};
 
-TEST_P(WeightedCombiners, PositionalWeightsAndPruning) {
+TEST_P(CapiWeightedCombiners, PositionalWeightsAndPruning) {
   const int32_t combiner = GetParam();
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
@@ -261,11 +261,11 @@ TEST_P(WeightedCombiners, PositionalWeightsAndPruning) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 2}));
 }
 
-INSTANTIATE_TEST_SUITE_P(All, WeightedCombiners,
+INSTANTIATE_TEST_SUITE_P(All, CapiWeightedCombiners,
                          ::testing::Values(SEQFEAT_COMBINER_SUM, SEQFEAT_COMBINER_MEAN,
                                            SEQFEAT_COMBINER_SQRTN));
 
-TEST(WeightedEmbedding, WeightsArePairedByPositionNotByIndex) {
+TEST(CapiWeightedEmbedding, WeightsArePairedByPositionNotByIndex) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");
@@ -289,7 +289,7 @@ TEST(WeightedEmbedding, WeightsArePairedByPositionNotByIndex) {
 // ---------------------------------------------------------------------------------------------
 // Shared embeddings through the layer
 // ---------------------------------------------------------------------------------------------
-TEST(SharedEmbeddingPack, SortedColumnsReadOneTable) {
+TEST(CapiSharedEmbeddingPack, SortedColumnsReadOneTable) {
   ColumnPtr bbb = Identity("bbb", 3), aaa = Identity("aaa", 3);
   ASSERT_TRUE(aaa && bbb);
   const seqfeat_column* cats[] = {bbb.get(), aaa.get()};
@@ -320,7 +320,7 @@ TEST(SharedEmbeddingPack, SortedColumnsReadOneTable) {
 // ---------------------------------------------------------------------------------------------
 // Indicator
 // ---------------------------------------------------------------------------------------------
-TEST(IndicatorPack, CountsAndSilentOutOfRange) {
+TEST(CapiIndicatorPack, CountsAndSilentOutOfRange) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -344,7 +344,7 @@ TEST(IndicatorPack, CountsAndSilentOutOfRange) {
   EXPECT_EQ(Values<int64_t>(l), p.lengths);
 }
 
-TEST(IndicatorPack, RepeatedIndexCountsTwice) {
+TEST(CapiIndicatorPack, RepeatedIndexCountsTwice) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -357,7 +357,7 @@ TEST(IndicatorPack, RepeatedIndexCountsTwice) {
   EXPECT_EQ(p.dense, (std::vector<float>{0, 2, 0}));
 }
 
-TEST(IndicatorPack, OverHashWithinOneStep) {
+TEST(CapiIndicatorPack, OverHashWithinOneStep) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   ColumnPtr ind = Indicator(h.get());
@@ -372,7 +372,7 @@ TEST(IndicatorPack, OverHashWithinOneStep) {
   EXPECT_EQ(p.dense, (std::vector<float>{0, 0, 2, 0, 0, 1, 0, 0, 0, 1}));
 }
 
-TEST(IndicatorPack, OverVocabularyWithOov) {
+TEST(CapiIndicatorPack, OverVocabularyWithOov) {
   ColumnPtr v = VocabStrings("words", {"a", "b"}, -1, 1);
   ASSERT_TRUE(v);
   ColumnPtr ind = Indicator(v.get());
@@ -385,7 +385,7 @@ TEST(IndicatorPack, OverVocabularyWithOov) {
   EXPECT_EQ(p.dense, (std::vector<float>{1, 0, 0, 0, 0, 1, 0, 1, 0}));
 }
 
-TEST(IndicatorPack, WeightedSumsWeights) {
+TEST(CapiIndicatorPack, WeightedSumsWeights) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");

@@ -27,7 +27,7 @@ void ExpectSamePack(const seqfeat_features* layer, const Batch& a, const Batch& 
 // ---------------------------------------------------------------------------------------------
 // Ragged == COO
 // ---------------------------------------------------------------------------------------------
-TEST(RaggedInput, IdsOneValuePerStep) {
+TEST(CapiRaggedInput, IdsOneValuePerStep) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -48,7 +48,7 @@ TEST(RaggedInput, IdsOneValuePerStep) {
   ASSERT_NO_FATAL_FAILURE(ExpectSamePack(layer.get(), ragged, coo, want));
 }
 
-TEST(RaggedInput, IdsWithStepSplits) {
+TEST(CapiRaggedInput, IdsWithStepSplits) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -72,7 +72,7 @@ TEST(RaggedInput, IdsWithStepSplits) {
   ASSERT_NO_FATAL_FAILURE(ExpectSamePack(layer.get(), ragged, coo, want));
 }
 
-TEST(RaggedInput, Numbers) {
+TEST(CapiRaggedInput, Numbers) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -89,7 +89,7 @@ TEST(RaggedInput, Numbers) {
   ASSERT_NO_FATAL_FAILURE(ExpectSamePack(layer.get(), ragged, coo, want));
 }
 
-TEST(RaggedInput, NumbersWithStepSplits) {
+TEST(CapiRaggedInput, NumbersWithStepSplits) {
   ColumnPtr x = Numeric("x", {2});
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -108,7 +108,7 @@ TEST(RaggedInput, NumbersWithStepSplits) {
   ASSERT_NO_FATAL_FAILURE(ExpectSamePack(layer.get(), ragged, coo, want));
 }
 
-TEST(RaggedInput, Strings) {
+TEST(CapiRaggedInput, Strings) {
   ColumnPtr v = VocabStrings("words", {"a", "b", "c"});
   ASSERT_TRUE(v);
   ColumnPtr ind = Indicator(v.get());
@@ -131,7 +131,7 @@ TEST(RaggedInput, Strings) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2, 1}));
 }
 
-TEST(RaggedInput, StringsWithStepSplitsThroughHash) {
+TEST(CapiRaggedInput, StringsWithStepSplitsThroughHash) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   ColumnPtr ind = Indicator(h.get());
@@ -181,7 +181,7 @@ TEST(RaggedInput, StringsWithStepSplitsThroughHash) {
   return HasAll(pack.message, {"ids"});
 }
 
-TEST(RaggedInput, BadSplitsAreRejected) {
+TEST(CapiRaggedInput, BadSplitsAreRejected) {
   EXPECT_TRUE(RaggedRejected({1, 2, 3}, {}, {1, 2, 3}, 3)) << "row_splits[0] != 0";
   EXPECT_TRUE(RaggedRejected({0, 2, 1, 3}, {}, {1, 2, 3}, 3)) << "decreasing row_splits";
   EXPECT_TRUE(RaggedRejected({0, 1, 4}, {}, {1, 2, 3}, 3)) << "row_splits beyond the values";
@@ -192,7 +192,7 @@ TEST(RaggedInput, BadSplitsAreRejected) {
   EXPECT_TRUE(RaggedRejected({0, 1, 2}, {1, 2, 3}, {1, 2, 3}, 3)) << "step_splits[0] != 0";
 }
 
-TEST(RaggedInput, BadStringOffsetsAreRejected) {
+TEST(CapiRaggedInput, BadStringOffsetsAreRejected) {
   ColumnPtr v = VocabStrings("words", {"a"});
   ColumnPtr ind = Indicator(v.get());
   FeaturesPtr layer = Layer({ind.get()});
@@ -223,7 +223,7 @@ Outcome PackSparse(const seqfeat_column* c, const char* key, const std::vector<I
   return PackInto(layer.get(), b, &p);
 }
 
-TEST(SparseValidation, OutOfOrderIndices) {
+TEST(CapiSparseValidation, OutOfOrderIndices) {
   ColumnPtr ids = Identity("ids", 5);
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(ids && x);
@@ -240,7 +240,7 @@ TEST(SparseValidation, OutOfOrderIndices) {
   }
 }
 
-TEST(SparseValidation, OutOfBoundsIndices) {
+TEST(CapiSparseValidation, OutOfBoundsIndices) {
   ColumnPtr ids = Identity("ids", 5);
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(ids && x);
@@ -262,7 +262,7 @@ TEST(SparseValidation, OutOfBoundsIndices) {
   }
 }
 
-TEST(SparseValidation, DuplicatesRejectedForNumericOnly) {
+TEST(CapiSparseValidation, DuplicatesRejectedForNumericOnly) {
   ColumnPtr x = Numeric("x");
   ColumnPtr ids = Identity("ids", 5);
   ASSERT_TRUE(x && ids);
@@ -280,7 +280,7 @@ TEST(SparseValidation, DuplicatesRejectedForNumericOnly) {
   EXPECT_EQ(p.dense, (std::vector<float>{7, 1}));
 }
 
-TEST(SparseValidation, RankZeroAndNegativeShape) {
+TEST(CapiSparseValidation, RankZeroAndNegativeShape) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -312,7 +312,7 @@ TEST(SparseValidation, RankZeroAndNegativeShape) {
 // ---------------------------------------------------------------------------------------------
 // Batches
 // ---------------------------------------------------------------------------------------------
-TEST(BatchUse, MissingKeyNamesTheFeature) {
+TEST(CapiBatchUse, MissingKeyNamesTheFeature) {
   ColumnPtr x = Numeric("rating");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -324,7 +324,7 @@ TEST(BatchUse, MissingKeyNamesTheFeature) {
   EXPECT_TRUE(HasAll(o.message, {"rating"}));
 }
 
-TEST(BatchUse, AddingAKeyTwiceReplacesIt) {
+TEST(CapiBatchUse, AddingAKeyTwiceReplacesIt) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -342,7 +342,7 @@ TEST(BatchUse, AddingAKeyTwiceReplacesIt) {
   EXPECT_EQ(p.dense, (std::vector<float>{8}));
 }
 
-TEST(BatchUse, BatchIsAViewOfCallerMemory) {
+TEST(CapiBatchUse, BatchIsAViewOfCallerMemory) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -369,7 +369,7 @@ TEST(BatchUse, BatchIsAViewOfCallerMemory) {
 // ---------------------------------------------------------------------------------------------
 // Layer-level consistency (SPEC-TF §9)
 // ---------------------------------------------------------------------------------------------
-TEST(LayerChecks, UnequalSequenceLengthsNameBothColumnsAndTheExample) {
+TEST(CapiLayerChecks, UnequalSequenceLengthsNameBothColumnsAndTheExample) {
   ColumnPtr aaa = Numeric("aaa"), bbb = Numeric("bbb");
   ASSERT_TRUE(aaa && bbb);
   FeaturesPtr layer = Layer({bbb.get(), aaa.get()});
@@ -384,7 +384,7 @@ TEST(LayerChecks, UnequalSequenceLengthsNameBothColumnsAndTheExample) {
   EXPECT_TRUE(HasAllNoCase(o.message, {"example"}));
 }
 
-TEST(LayerChecks, EqualLengthsPackSideBySide) {
+TEST(CapiLayerChecks, EqualLengthsPackSideBySide) {
   ColumnPtr aaa = Numeric("aaa"), bbb = Identity("bbb", 3);
   ASSERT_TRUE(aaa && bbb);
   ColumnPtr bbb_ind = Indicator(bbb.get());
@@ -401,7 +401,7 @@ TEST(LayerChecks, EqualLengthsPackSideBySide) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 1}));
 }
 
-TEST(LayerChecks, UnequalTNamesBothColumns) {
+TEST(CapiLayerChecks, UnequalTNamesBothColumns) {
   ColumnPtr aaa = Numeric("aaa"), bbb = Numeric("bbb");
   ASSERT_TRUE(aaa && bbb);
   FeaturesPtr layer = Layer({aaa.get(), bbb.get()});
@@ -415,7 +415,7 @@ TEST(LayerChecks, UnequalTNamesBothColumns) {
   EXPECT_TRUE(HasAll(o.message, {"aaa", "bbb"}));
 }
 
-TEST(LayerChecks, ThreeDimensionalNumericNextToTwoDimensionalHasDifferentT) {
+TEST(CapiLayerChecks, ThreeDimensionalNumericNextToTwoDimensionalHasDifferentT) {
   // Same lengths, but the 3-D numeric column has T = 2*2 = 4 and the other T = 2.
   ColumnPtr aaa = Numeric("aaa"), bbb = Numeric("bbb");
   ASSERT_TRUE(aaa && bbb);
@@ -429,7 +429,7 @@ TEST(LayerChecks, ThreeDimensionalNumericNextToTwoDimensionalHasDifferentT) {
   EXPECT_TRUE(HasAll(o.message, {"aaa", "bbb"}));
 }
 
-TEST(LayerChecks, UnequalBatchSizes) {
+TEST(CapiLayerChecks, UnequalBatchSizes) {
   ColumnPtr aaa = Numeric("aaa"), bbb = Numeric("bbb");
   ASSERT_TRUE(aaa && bbb);
   FeaturesPtr layer = Layer({aaa.get(), bbb.get()});
@@ -442,7 +442,7 @@ TEST(LayerChecks, UnequalBatchSizes) {
   EXPECT_TRUE(HasAll(o.message, {"aaa", "bbb"}));
 }
 
-TEST(LayerChecks, WeightedSequenceNeedsBothFeatures) {
+TEST(CapiLayerChecks, WeightedSequenceNeedsBothFeatures) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "click_weight");
@@ -457,7 +457,7 @@ TEST(LayerChecks, WeightedSequenceNeedsBothFeatures) {
   EXPECT_TRUE(HasAll(o.message, {"click_weight"}));
 }
 
-TEST(MixedInputs, RaggedDenseAndCooColumnsInOneLayer) {
+TEST(CapiMixedInputs, RaggedDenseAndCooColumnsInOneLayer) {
   // aaa ragged ids, bbb COO numbers [2, 3], ccc dense strings [2, 3] ("" dropped): all with
   // T = 3 and lengths [3, 1].
   ColumnPtr aaa = Identity("aaa", 4);
@@ -484,7 +484,7 @@ TEST(MixedInputs, RaggedDenseAndCooColumnsInOneLayer) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{3, 1}));
 }
 
-TEST(MixedInputs, RaggedWithMaxLength) {
+TEST(CapiMixedInputs, RaggedWithMaxLength) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());

@@ -32,7 +32,7 @@ void PackOne(const seqfeat_column* c, const Batch& b, Packed* p) {
   PackOk(layer.get(), b, p);
 }
 
-TEST(NumericPack, TwoDimensionalScalarSteps) {
+TEST(CapiNumericPack, TwoDimensionalScalarSteps) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   Batch b;
@@ -47,7 +47,7 @@ TEST(NumericPack, TwoDimensionalScalarSteps) {
   EXPECT_EQ(p.mask, (std::vector<uint8_t>{1, 1, 0, 1, 0, 0}));
 }
 
-TEST(NumericPack, DefaultValueInGapsAndTail) {
+TEST(CapiNumericPack, DefaultValueInGapsAndTail) {
   ColumnPtr x = Numeric("x", {}, -1.0f);
   ASSERT_TRUE(x);
   Batch b;
@@ -58,7 +58,7 @@ TEST(NumericPack, DefaultValueInGapsAndTail) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{3})) << "the gap counts: length = max col + 1";
 }
 
-TEST(NumericPack, DefaultValueForEmptyExample) {
+TEST(CapiNumericPack, DefaultValueForEmptyExample) {
   ColumnPtr x = Numeric("x", {}, 5.0f);
   ASSERT_TRUE(x);
   Batch b;
@@ -69,7 +69,7 @@ TEST(NumericPack, DefaultValueForEmptyExample) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{0, 2, 0})) << "B comes from dense_shape[0]";
 }
 
-TEST(NumericPack, ShapeTwoDividesLengthsOnTwoDimensionalInput) {
+TEST(CapiNumericPack, ShapeTwoDividesLengthsOnTwoDimensionalInput) {
   // TF test: shape (2,), entries {0} and {0,1} -> lengths [1, 1].
   ColumnPtr x = Numeric("x", {2});
   ASSERT_TRUE(x);
@@ -83,7 +83,7 @@ TEST(NumericPack, ShapeTwoDividesLengthsOnTwoDimensionalInput) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{1, 1}));
 }
 
-TEST(NumericPack, ShapeTwoWithCeil) {
+TEST(CapiNumericPack, ShapeTwoWithCeil) {
   ColumnPtr x = Numeric("x", {2});
   ASSERT_TRUE(x);
   Batch b;
@@ -95,7 +95,7 @@ TEST(NumericPack, ShapeTwoWithCeil) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{1, 2}));  // ceil(2/2), ceil(3/2)
 }
 
-TEST(NumericPack, ShapeTwoByTwo) {
+TEST(CapiNumericPack, ShapeTwoByTwo) {
   // [B, 8] with shape (2,2) -> [B, 2, 2, 2]; length ceil(max_col / 4).
   ColumnPtr x = Numeric("x", {2, 2});
   ASSERT_TRUE(x);
@@ -117,7 +117,7 @@ TEST(NumericPack, ShapeTwoByTwo) {
   EXPECT_EQ(p.lengths, r.lengths);
 }
 
-TEST(NumericPack, ShapeThreeOnSixColumns) {
+TEST(CapiNumericPack, ShapeThreeOnSixColumns) {
   ColumnPtr x = Numeric("x", {3});
   ASSERT_TRUE(x);
   Batch b;
@@ -130,7 +130,7 @@ TEST(NumericPack, ShapeThreeOnSixColumns) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));  // ceil(4/3)
 }
 
-TEST(NumericPack, ThreeDimensionalScalarShapeReChunksTheRow) {
+TEST(CapiNumericPack, ThreeDimensionalScalarShapeReChunksTheRow) {
   // dense_shape (2,2,2), shape (1,) -> 4 steps, but lengths come from dim 1 only: [2, 1].
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
@@ -150,7 +150,7 @@ TEST(NumericPack, ThreeDimensionalScalarShapeReChunksTheRow) {
   EXPECT_EQ(r.lengths, (std::vector<int64_t>{2, 1}));
 }
 
-TEST(NumericPack, ThreeDimensionalShapeTwoIsNotDivided) {
+TEST(CapiNumericPack, ThreeDimensionalShapeTwoIsNotDivided) {
   ColumnPtr x = Numeric("x", {2});
   ASSERT_TRUE(x);
   Batch b;
@@ -162,7 +162,7 @@ TEST(NumericPack, ThreeDimensionalShapeTwoIsNotDivided) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2})) << "no division by prod(shape) for 3-D input";
 }
 
-TEST(NumericPack, ThreeDimensionalChunksStraddleK) {
+TEST(CapiNumericPack, ThreeDimensionalChunksStraddleK) {
   // [1, 2, 8] with shape (2,2) -> 4 steps of 4 values, row-major over (t, k).
   ColumnPtr x = Numeric("x", {2, 2});
   ASSERT_TRUE(x);
@@ -186,7 +186,7 @@ TEST(NumericPack, ThreeDimensionalChunksStraddleK) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-TEST(NumericPack, ThreeDimensionalOneStepPerKBlock) {
+TEST(CapiNumericPack, ThreeDimensionalOneStepPerKBlock) {
   // [1, 2, 4] with shape (2,2): one step per K block.
   ColumnPtr x = Numeric("x", {2, 2});
   ASSERT_TRUE(x);
@@ -199,7 +199,7 @@ TEST(NumericPack, ThreeDimensionalOneStepPerKBlock) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-TEST(NumericPack, ReshapeNotDivisibleIsAnError) {
+TEST(CapiNumericPack, ReshapeNotDivisibleIsAnError) {
   ColumnPtr x = Numeric("price", {3});
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -212,7 +212,7 @@ TEST(NumericPack, ReshapeNotDivisibleIsAnError) {
   EXPECT_TRUE(HasAll(o.message, {"price"}));
 }
 
-TEST(NumericPack, ValueDtypesAreEmittedAsFloat32) {
+TEST(CapiNumericPack, ValueDtypesAreEmittedAsFloat32) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   {
@@ -238,7 +238,7 @@ TEST(NumericPack, ValueDtypesAreEmittedAsFloat32) {
   }
 }
 
-TEST(NumericPack, StringInputIsADtypeMismatch) {
+TEST(CapiNumericPack, StringInputIsADtypeMismatch) {
   ColumnPtr x = Numeric("price");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -251,7 +251,7 @@ TEST(NumericPack, StringInputIsADtypeMismatch) {
   EXPECT_TRUE(HasAll(o.message, {"price"}));
 }
 
-TEST(NumericPack, DenseInputTakesEveryCell) {
+TEST(CapiNumericPack, DenseInputTakesEveryCell) {
   ColumnPtr x = Numeric("x", {}, 9.0f);
   ASSERT_TRUE(x);
   Batch b;
@@ -262,7 +262,7 @@ TEST(NumericPack, DenseInputTakesEveryCell) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{3, 3}));
 }
 
-TEST(NumericPack, RankOneSparseIsOneStepPerExample) {
+TEST(CapiNumericPack, RankOneSparseIsOneStepPerExample) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   Batch b;
@@ -275,7 +275,7 @@ TEST(NumericPack, RankOneSparseIsOneStepPerExample) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{1, 0, 1}));
 }
 
-TEST(NumericPack, GetSequenceDenseTensorOnNonDenseColumns) {
+TEST(CapiNumericPack, GetSequenceDenseTensorOnNonDenseColumns) {
   ColumnPtr ids = Identity("ids", 3);
   ColumnPtr ctx = Numeric("ctx", {}, 0.0f, /*sequence=*/0);
   ASSERT_TRUE(ids && ctx);
@@ -287,7 +287,7 @@ TEST(NumericPack, GetSequenceDenseTensorOnNonDenseColumns) {
   EXPECT_TRUE(IsStatus(SequenceDense(ctx.get(), b, &r), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
-TEST(NumericPack, DenseThreeDimensionalInput) {
+TEST(CapiNumericPack, DenseThreeDimensionalInput) {
   // Dense [1, 2, 2] with shape (2,): every cell present, T = 2*2/2 = 2, length 2.
   ColumnPtr x = Numeric("x", {2});
   ASSERT_TRUE(x);
@@ -300,7 +300,7 @@ TEST(NumericPack, DenseThreeDimensionalInput) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-TEST(NumericPack, ZeroLengthTimeAxis) {
+TEST(CapiNumericPack, ZeroLengthTimeAxis) {
   ColumnPtr x = Numeric("x", {}, 3.0f);
   ASSERT_TRUE(x);
   Batch b;
@@ -313,7 +313,7 @@ TEST(NumericPack, ZeroLengthTimeAxis) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{0, 0}));
 }
 
-TEST(NumericPack, EmptyBatch) {
+TEST(CapiNumericPack, EmptyBatch) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   Batch b;
@@ -326,7 +326,7 @@ TEST(NumericPack, EmptyBatch) {
   EXPECT_TRUE(p.lengths.empty());
 }
 
-TEST(NumericPack, LengthIsTheLastPresentStepNotTheCount) {
+TEST(CapiNumericPack, LengthIsTheLastPresentStepNotTheCount) {
   // A single entry at column 5 of [1, 8] with shape (2,): length ceil(6 / 2) = 3.
   ColumnPtr x = Numeric("x", {2}, 7.0f);
   ASSERT_TRUE(x);
@@ -340,7 +340,7 @@ TEST(NumericPack, LengthIsTheLastPresentStepNotTheCount) {
   EXPECT_EQ(p.mask, (std::vector<uint8_t>{1, 1, 1, 0}));
 }
 
-TEST(NumericPack, FourDimensionalInputIsReChunkedWithoutDivision) {
+TEST(CapiNumericPack, FourDimensionalInputIsReChunkedWithoutDivision) {
   // dense_shape [1, 2, 2, 2] with shape (4,): T = 8 / 4 = 2, length from dim 1 = 2.
   ColumnPtr x = Numeric("x", {4});
   ASSERT_TRUE(x);

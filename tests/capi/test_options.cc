@@ -15,7 +15,7 @@ namespace {
 // Layer: ids_indicator (3 buckets) then x (numeric, default -1) -> D = 4, one step = [onehot, x].
 //   ex0: ids 0 1 2 0 1, x 1 2 3 4 5   (length 5)
 //   ex1: ids 2 2,       x 6 7         (length 2)
-class MaxLength : public ::testing::Test {
+class CapiMaxLength : public ::testing::Test {
  protected:
   void SetUp() override {
     ids_ = Identity("ids", 3);
@@ -70,7 +70,7 @@ class MaxLength : public ::testing::Test {
   Batch batch_;
 };
 
-TEST_F(MaxLength, DefaultFollowsDenseShape) {
+TEST_F(CapiMaxLength, DefaultFollowsDenseShape) {
   Packed p;
   ASSERT_NO_FATAL_FAILURE(PackOk(layer_.get(), batch_, &p));
   EXPECT_EQ(p.T, 5);
@@ -79,39 +79,39 @@ TEST_F(MaxLength, DefaultFollowsDenseShape) {
   EXPECT_EQ(p.mask, (std::vector<uint8_t>{1, 1, 1, 1, 1, 1, 1, 0, 0, 0}));
 }
 
-TEST_F(MaxLength, PadPostTruncPost) {
+TEST_F(CapiMaxLength, PadPostTruncPost) {
   Check(3, SEQFEAT_PAD_POST, SEQFEAT_PAD_POST, Steps({s0, s1, s2, e0, e1, pad}), {3, 2},
         {1, 1, 1, 1, 1, 0}, 2);
 }
 
-TEST_F(MaxLength, PadPostTruncPre) {
+TEST_F(CapiMaxLength, PadPostTruncPre) {
   Check(3, SEQFEAT_PAD_POST, SEQFEAT_PAD_PRE, Steps({s2, s3, s4, e0, e1, pad}), {3, 2},
         {1, 1, 1, 1, 1, 0}, 2);
 }
 
-TEST_F(MaxLength, PadPreTruncPost) {
+TEST_F(CapiMaxLength, PadPreTruncPost) {
   Check(3, SEQFEAT_PAD_PRE, SEQFEAT_PAD_POST, Steps({s0, s1, s2, pad, e0, e1}), {3, 2},
         {1, 1, 1, 0, 1, 1}, 2);
 }
 
-TEST_F(MaxLength, PadPreTruncPre) {
+TEST_F(CapiMaxLength, PadPreTruncPre) {
   Check(3, SEQFEAT_PAD_PRE, SEQFEAT_PAD_PRE, Steps({s2, s3, s4, pad, e0, e1}), {3, 2},
         {1, 1, 1, 0, 1, 1}, 2);
 }
 
-TEST_F(MaxLength, LongerThanEverySequencePost) {
+TEST_F(CapiMaxLength, LongerThanEverySequencePost) {
   Check(6, SEQFEAT_PAD_POST, SEQFEAT_PAD_POST,
         Steps({s0, s1, s2, s3, s4, pad, e0, e1, pad, pad, pad, pad}), {5, 2},
         {1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0}, 0);
 }
 
-TEST_F(MaxLength, LongerThanEverySequencePre) {
+TEST_F(CapiMaxLength, LongerThanEverySequencePre) {
   Check(6, SEQFEAT_PAD_PRE, SEQFEAT_PAD_POST,
         Steps({pad, s0, s1, s2, s3, s4, pad, pad, pad, pad, e0, e1}), {5, 2},
         {0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1}, 0);
 }
 
-TEST_F(MaxLength, OutputShapeUsesMaxLength) {
+TEST_F(CapiMaxLength, OutputShapeUsesMaxLength) {
   seqfeat_pack_options o = PackOptions();
   o.max_length = 3;
   int64_t b = 0, t = 0, d = 0;
@@ -121,7 +121,7 @@ TEST_F(MaxLength, OutputShapeUsesMaxLength) {
   EXPECT_EQ(d, 4);
 }
 
-TEST_F(MaxLength, LibraryOwnedMask) {
+TEST_F(CapiMaxLength, LibraryOwnedMask) {
   seqfeat_pack_options o = PackOptions();
   o.max_length = 3;
   o.padding = SEQFEAT_PAD_PRE;
@@ -135,7 +135,7 @@ TEST_F(MaxLength, LibraryOwnedMask) {
   EXPECT_EQ(Values<int64_t>(lengths), (std::vector<int64_t>{3, 2}));
 }
 
-TEST_F(MaxLength, InvalidOptions) {
+TEST_F(CapiMaxLength, InvalidOptions) {
   seqfeat_pack_options o = PackOptions();
   Packed p;
   o.max_length = -1;
@@ -151,7 +151,7 @@ TEST_F(MaxLength, InvalidOptions) {
   EXPECT_TRUE(IsStatus(PackInto(layer_.get(), batch_, &p, &o), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
-TEST_F(MaxLength, StrictTruncationIsAnError) {
+TEST_F(CapiMaxLength, StrictTruncationIsAnError) {
   seqfeat_pack_options o = PackOptions();
   o.max_length = 3;
   o.strict = 1;
@@ -179,7 +179,7 @@ Outcome PackStrict(const seqfeat_column* c, const Batch& b, int32_t strict) {
   return PackInto(layer.get(), b, &p, &o);
 }
 
-TEST(Strict, OutOfRangeIdNamesColumnExampleStepAndValue) {
+TEST(CapiStrict, OutOfRangeIdNamesColumnExampleStepAndValue) {
   ColumnPtr ids = Identity("item_ids", 5);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -192,7 +192,7 @@ TEST(Strict, OutOfRangeIdNamesColumnExampleStepAndValue) {
   EXPECT_TRUE(HasAllNoCase(o.message, {"example", "step"}));
 }
 
-TEST(Strict, NegativeIdIsAnError) {
+TEST(CapiStrict, NegativeIdIsAnError) {
   ColumnPtr ids = Identity("item_ids", 5);
   ASSERT_TRUE(ids);
   ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 2});
@@ -204,7 +204,7 @@ TEST(Strict, NegativeIdIsAnError) {
   EXPECT_TRUE(HasAll(o.message, {"item_ids", "-3"}));
 }
 
-TEST(Strict, OovWithoutOovBucketsIsAnError) {
+TEST(CapiStrict, OovWithoutOovBucketsIsAnError) {
   ColumnPtr v = VocabStrings("words", {"a", "b"});
   ColumnPtr with_oov = VocabStrings("words", {"a", "b"}, -1, 2);
   ASSERT_TRUE(v && with_oov);
@@ -219,7 +219,7 @@ TEST(Strict, OovWithoutOovBucketsIsAnError) {
   EXPECT_TRUE(IsStatus(PackStrict(ind_oov.get(), b, 1), SEQFEAT_OK)) << "OOV buckets are valid ids";
 }
 
-TEST(Strict, ValidInputPassesAndGivesTheSameOutput) {
+TEST(CapiStrict, ValidInputPassesAndGivesTheSameOutput) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -248,7 +248,7 @@ std::vector<int64_t> AllStats(const seqfeat_stats* s, size_t column) {
   return out;  // dropped_invalid, oov_hits, steps_truncated, empty_examples
 }
 
-TEST(Stats, DroppedInvalidAndEmptyExamples) {
+TEST(CapiStats, DroppedInvalidAndEmptyExamples) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr ind = Indicator(ids.get());
@@ -273,7 +273,7 @@ TEST(Stats, DroppedInvalidAndEmptyExamples) {
   EXPECT_EQ(AllStats(raw, 0), (std::vector<int64_t>{2, 0, 0, 1}));
 }
 
-TEST(Stats, OovHits) {
+TEST(CapiStats, OovHits) {
   ColumnPtr ids = Identity("ids", 3, /*default_value=*/0);
   ColumnPtr words = VocabStrings("words", {"a", "b"}, -1, 2);
   ASSERT_TRUE(ids && words);
@@ -300,7 +300,7 @@ TEST(Stats, OovHits) {
   EXPECT_EQ(AllStats(raw, 1), (std::vector<int64_t>{0, 2, 0, 0}));
 }
 
-TEST(Stats, VocabularyMissWithoutOovBuckets) {
+TEST(CapiStats, VocabularyMissWithoutOovBuckets) {
   ColumnPtr words = VocabStrings("words", {"a", "b"});
   ASSERT_TRUE(words);
   ColumnPtr ind = Indicator(words.get());
@@ -318,7 +318,7 @@ TEST(Stats, VocabularyMissWithoutOovBuckets) {
   EXPECT_EQ(oov, 2);
 }
 
-TEST(Stats, TruncatedAndEmptyForNumeric) {
+TEST(CapiStats, TruncatedAndEmptyForNumeric) {
   ColumnPtr x = Numeric("x");
   ASSERT_TRUE(x);
   FeaturesPtr layer = Layer({x.get()});
@@ -367,7 +367,7 @@ Packed PackNormalized(int32_t normalizer, float a, float b, float default_value,
   return p;
 }
 
-TEST(Normalizer, ScaleShift) {
+TEST(CapiNormalizer, ScaleShift) {
   const Packed p = PackNormalized(SEQFEAT_NORMALIZER_SCALE_SHIFT, 2.0f, 1.0f, 0.5f,
                                   {{0, 0}, {0, 2}}, {1, 4}, {1, 2});
   // 1*2+1 = 3, gap 0.5 (not 2), 2*2+1 = 5, tail 0.5.
@@ -375,20 +375,20 @@ TEST(Normalizer, ScaleShift) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{3}));
 }
 
-TEST(Normalizer, ZScore) {
+TEST(CapiNormalizer, ZScore) {
   const Packed p = PackNormalized(SEQFEAT_NORMALIZER_ZSCORE, 1.0f, 2.0f, 0.0f,
                                   {{0, 0}, {0, 1}, {0, 2}}, {1, 4}, {1, 5, -1});
   EXPECT_EQ(p.dense, (std::vector<float>{0, 2, -1, 0}));
 }
 
-TEST(Normalizer, Log1p) {
+TEST(CapiNormalizer, Log1p) {
   const float e_minus_1 = static_cast<float>(std::exp(1.0) - 1.0);
   const Packed p = PackNormalized(SEQFEAT_NORMALIZER_LOG1P, 0, 0, 0.0f, {{0, 0}, {0, 1}, {0, 2}},
                                   {1, 4}, {0, e_minus_1, 3});
   EXPECT_TRUE(Near(p.dense, {0.0f, 1.0f, static_cast<float>(std::log(4.0)), 0.0f}, 1e-6, 1e-6));
 }
 
-TEST(Normalizer, ClipKeepsPaddingOutsideTheRange) {
+TEST(CapiNormalizer, ClipKeepsPaddingOutsideTheRange) {
   const Packed p = PackNormalized(SEQFEAT_NORMALIZER_CLIP, 0.0f, 1.0f, 9.0f,
                                   {{0, 0}, {0, 1}, {0, 3}}, {1, 5}, {-3, 0.5f, 7});
   // Padding 9 stays 9 although the clip range is [0, 1].
@@ -408,7 +408,7 @@ float TimesTenPlusOffset(float v, void* user_data) {
   return v * 10.0f + log->offset;
 }
 
-TEST(Normalizer, CallbackSeesPresentValuesOnly) {
+TEST(CapiNormalizer, CallbackSeesPresentValuesOnly) {
   CallbackLog log;
   const Packed p = PackNormalized(SEQFEAT_NORMALIZER_CALLBACK, 0, 0, -1.0f, {{0, 0}, {0, 2}, {1, 1}},
                                   {2, 3}, {1, 2, 4}, &TimesTenPlusOffset, &log);
@@ -419,7 +419,7 @@ TEST(Normalizer, CallbackSeesPresentValuesOnly) {
   }
 }
 
-TEST(Normalizer, AppliesToIntegerAndDenseInput) {
+TEST(CapiNormalizer, AppliesToIntegerAndDenseInput) {
   seqfeat_numeric_options o;
   seqfeat_numeric_options_default(&o);
   o.normalizer = SEQFEAT_NORMALIZER_SCALE_SHIFT;
@@ -439,7 +439,7 @@ TEST(Normalizer, AppliesToIntegerAndDenseInput) {
   EXPECT_EQ(p.dense, (std::vector<float>{2, 0, 4}));
 }
 
-TEST(Normalizer, PrePaddingKeepsDefault) {
+TEST(CapiNormalizer, PrePaddingKeepsDefault) {
   seqfeat_numeric_options o;
   seqfeat_numeric_options_default(&o);
   o.default_value = 5.0f;
@@ -462,7 +462,7 @@ TEST(Normalizer, PrePaddingKeepsDefault) {
 // ---------------------------------------------------------------------------------------------
 // Threads: results do not depend on num_threads or on concurrent use of one layer
 // ---------------------------------------------------------------------------------------------
-class RandomBatch : public ::testing::Test {
+class CapiRandomBatch : public ::testing::Test {
  protected:
   void SetUp() override {
     std::mt19937_64 rng(12345);
@@ -510,7 +510,7 @@ class RandomBatch : public ::testing::Test {
   Batch batch_;
 };
 
-TEST_F(RandomBatch, NumThreadsDoNotChangeTheResult) {
+TEST_F(CapiRandomBatch, NumThreadsDoNotChangeTheResult) {
   Packed one, two, dflt, eight;
   seqfeat_pack_options o = PackOptions();
   o.num_threads = 1;
@@ -528,7 +528,7 @@ TEST_F(RandomBatch, NumThreadsDoNotChangeTheResult) {
   EXPECT_EQ(one.mask, two.mask);
 }
 
-TEST_F(RandomBatch, ConcurrentPacksOfOneLayer) {
+TEST_F(CapiRandomBatch, ConcurrentPacksOfOneLayer) {
   Packed reference;
   ASSERT_NO_FATAL_FAILURE(PackOk(layer_.get(), batch_, &reference));
   constexpr int kThreads = 4;
@@ -560,7 +560,7 @@ TEST_F(RandomBatch, ConcurrentPacksOfOneLayer) {
   }
 }
 
-TEST(Stats, EmbeddingDropsNegativeIds) {
+TEST(CapiStats, EmbeddingDropsNegativeIds) {
   ColumnPtr ids = Identity("ids", 3);
   ASSERT_TRUE(ids);
   ColumnPtr emb = Embedding(ids.get(), EmbeddingSpec{.dimension = 1, .combiner = SEQFEAT_COMBINER_SUM,
@@ -581,7 +581,7 @@ TEST(Stats, EmbeddingDropsNegativeIds) {
   EXPECT_EQ(AllStats(raw, 0), (std::vector<int64_t>{2, 0, 0, 0}));
 }
 
-TEST_F(RandomBatch, StatsDoNotDependOnNumThreads) {
+TEST_F(CapiRandomBatch, StatsDoNotDependOnNumThreads) {
   seqfeat_stats *a = nullptr, *b = nullptr;
   SF_ASSERT_OK(seqfeat_stats_create(&a));
   SF_ASSERT_OK(seqfeat_stats_create(&b));

@@ -79,9 +79,9 @@ void Reference(const Config& c, int64_t B, int64_t T, const std::vector<Entry>& 
   }
 }
 
-class ReferenceCheck : public ::testing::TestWithParam<int64_t> {};
+class CapiReferenceCheck : public ::testing::TestWithParam<int64_t> {};
 
-TEST_P(ReferenceCheck, RandomBatchesMatchTheNaiveCombiner) {
+TEST_P(CapiReferenceCheck, RandomBatchesMatchTheNaiveCombiner) {
   const int64_t D = GetParam();
   std::mt19937_64 rng(0xC0FFEE + static_cast<uint64_t>(D));
   std::uniform_real_distribution<float> table_value(-1.0f, 1.0f);
@@ -157,14 +157,14 @@ TEST_P(ReferenceCheck, RandomBatchesMatchTheNaiveCombiner) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Dimensions, ReferenceCheck,
+INSTANTIATE_TEST_SUITE_P(Dimensions, CapiReferenceCheck,
                          ::testing::Values(1, 3, 8, 16, 32, 64, 128, 100),
                          [](const ::testing::TestParamInfo<int64_t>& info) {
                            return "D" + std::to_string(info.param);
                          });
 
 // The same random content given as ragged input must give exactly the same output as COO.
-TEST(RaggedReference, RaggedMatchesCooOnRandomBags) {
+TEST(CapiRaggedReference, RaggedMatchesCooOnRandomBags) {
   std::mt19937_64 rng(77);
   const int64_t B = 11, D = 8;
   std::uniform_int_distribution<int64_t> steps(0, 6), bag_size(0, 4), id_value(-2, kBuckets - 1);

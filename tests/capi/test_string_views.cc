@@ -12,7 +12,7 @@ std::vector<seqfeat_string_view> Views(const std::vector<std::string>& values) {
   return v;
 }
 
-TEST(StringViews, NullArguments) {
+TEST(CapiStringViews, NullArguments) {
   Batch batch;
   seqfeat_batch* b = batch.get();
   const std::vector<std::string> strings = {"a", "b"};
@@ -37,7 +37,7 @@ TEST(StringViews, NullArguments) {
   SF_EXPECT_INVALID(seqfeat_batch_add_ragged_string_views(b, "k", 1, row_splits, 0, nullptr, nullptr, 2));
 }
 
-TEST(StringViews, NullDataIsAllowedOnlyForEmptyStrings) {
+TEST(CapiStringViews, NullDataIsAllowedOnlyForEmptyStrings) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   const int64_t indices[] = {0, 0, 0, 1};
@@ -64,7 +64,7 @@ TEST(StringViews, NullDataIsAllowedOnlyForEmptyStrings) {
   }
 }
 
-TEST(StringViews, SparseMatchesOffsets) {
+TEST(CapiStringViews, SparseMatchesOffsets) {
   ColumnPtr h = Hash("tokens", 10);
   ASSERT_TRUE(h);
   const std::vector<std::string> strings = {"a", "b", "c", "d"};
@@ -80,7 +80,7 @@ TEST(StringViews, SparseMatchesOffsets) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2, 1}));
 }
 
-TEST(StringViews, DenseDropsEmptyStrings) {
+TEST(CapiStringViews, DenseDropsEmptyStrings) {
   ColumnPtr vocab = VocabStrings("words", {"a", "b"});
   ASSERT_TRUE(vocab);
   const std::vector<std::string> strings = {"b", "", "a", ""};
@@ -95,7 +95,7 @@ TEST(StringViews, DenseDropsEmptyStrings) {
   EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2, 1}));
 }
 
-TEST(StringViews, RaggedMatchesOffsets) {
+TEST(CapiStringViews, RaggedMatchesOffsets) {
   ColumnPtr vocab = VocabStrings("words", {"a", "b", "c"});
   ASSERT_TRUE(vocab);
   ColumnPtr ind = Indicator(vocab.get());

@@ -6,7 +6,7 @@
 namespace sftest {
 namespace {
 
-class OwnedTensors : public ::testing::Test {
+class CapiOwnedTensors : public ::testing::Test {
  protected:
   void SetUp() override {
     ids_ = Identity("ids", 3);
@@ -29,7 +29,7 @@ class OwnedTensors : public ::testing::Test {
   Batch batch_;
 };
 
-TEST_F(OwnedTensors, ShapesDtypesAndData) {
+TEST_F(CapiOwnedTensors, ShapesDtypesAndData) {
   seqfeat_tensor *dense = nullptr, *lengths = nullptr, *mask = nullptr;
   SF_ASSERT_OK(seqfeat_features_pack(layer_.get(), batch_.get(), nullptr, &dense, &lengths, &mask,
                                      nullptr));
@@ -51,7 +51,7 @@ TEST_F(OwnedTensors, ShapesDtypesAndData) {
   EXPECT_EQ(Values<uint8_t>(mask), want_mask_);
 }
 
-TEST_F(OwnedTensors, MaskIsOptional) {
+TEST_F(CapiOwnedTensors, MaskIsOptional) {
   seqfeat_tensor *dense = nullptr, *lengths = nullptr;
   const seqfeat_pack_options o = PackOptions();
   SF_ASSERT_OK(seqfeat_features_pack(layer_.get(), batch_.get(), &o, &dense, &lengths, nullptr, nullptr));
@@ -60,7 +60,7 @@ TEST_F(OwnedTensors, MaskIsOptional) {
   EXPECT_EQ(Values<int64_t>(lengths), want_lengths_);
 }
 
-TEST_F(OwnedTensors, PackAndPackIntoAgree) {
+TEST_F(CapiOwnedTensors, PackAndPackIntoAgree) {
   Packed p;
   ASSERT_NO_FATAL_FAILURE(PackOk(layer_.get(), batch_, &p));
   EXPECT_EQ(p.dense, want_dense_);
@@ -87,7 +87,7 @@ void ExpectRowMajor(const DLTensor& t) {
   }
 }
 
-TEST_F(OwnedTensors, DlpackHandOff) {
+TEST_F(CapiOwnedTensors, DlpackHandOff) {
   seqfeat_tensor *dense = nullptr, *lengths = nullptr, *mask = nullptr;
   SF_ASSERT_OK(seqfeat_features_pack(layer_.get(), batch_.get(), nullptr, &dense, &lengths, &mask,
                                      nullptr));
@@ -138,7 +138,7 @@ TEST_F(OwnedTensors, DlpackHandOff) {
   mm->deleter(mm);
 }
 
-TEST_F(OwnedTensors, DlpackOfSingleColumnTensorAndEmptyBatch) {
+TEST_F(CapiOwnedTensors, DlpackOfSingleColumnTensorAndEmptyBatch) {
   seqfeat_tensor *dense = nullptr, *lengths = nullptr;
   SF_ASSERT_OK(seqfeat_column_get_sequence_dense_tensor(emb_.get(), batch_.get(), &dense, &lengths));
   TensorPtr l(lengths);
@@ -168,7 +168,7 @@ struct CountingContext {
   DLManagedTensor outer;
 };
 
-TEST_F(OwnedTensors, DeleterRunsOnceThroughAConsumerWrapper) {
+TEST_F(CapiOwnedTensors, DeleterRunsOnceThroughAConsumerWrapper) {
   seqfeat_tensor *dense = nullptr, *lengths = nullptr;
   SF_ASSERT_OK(seqfeat_features_pack(layer_.get(), batch_.get(), nullptr, &dense, &lengths, nullptr,
                                      nullptr));
@@ -191,7 +191,7 @@ TEST_F(OwnedTensors, DeleterRunsOnceThroughAConsumerWrapper) {
 // ---------------------------------------------------------------------------------------------
 // concatenate_context_input
 // ---------------------------------------------------------------------------------------------
-TEST(ConcatenateContextInput, SequenceFirstThenContextPerStep) {
+TEST(CapiConcatenateContextInput, SequenceFirstThenContextPerStep) {
   const float context[] = {10, 20, 30, 40};            // [2, 2]
   const float sequence[] = {1, 2, 3, 4};               // [2, 2, 1]
   std::vector<float> out(12, -1.f);                    // [2, 2, 3]
@@ -199,7 +199,7 @@ TEST(ConcatenateContextInput, SequenceFirstThenContextPerStep) {
   EXPECT_EQ(out, (std::vector<float>{1, 10, 20, 2, 10, 20, 3, 30, 40, 4, 30, 40}));
 }
 
-TEST(ConcatenateContextInput, WiderSequence) {
+TEST(CapiConcatenateContextInput, WiderSequence) {
   const float context[] = {9};                         // [1, 1]
   const float sequence[] = {1, 2, 3, 4, 5, 6};         // [1, 3, 2]
   std::vector<float> out(9, -1.f);                     // [1, 3, 3]
@@ -207,7 +207,7 @@ TEST(ConcatenateContextInput, WiderSequence) {
   EXPECT_EQ(out, (std::vector<float>{1, 2, 9, 3, 4, 9, 5, 6, 9}));
 }
 
-TEST(ConcatenateContextInput, LargerBufferKeepsTail) {
+TEST(CapiConcatenateContextInput, LargerBufferKeepsTail) {
   const float context[] = {7, 8};
   const float sequence[] = {1, 2};  // [2, 1, 1]
   std::vector<float> out(8, -1.f);  // needs 2 * 1 * 2 = 4
@@ -215,7 +215,7 @@ TEST(ConcatenateContextInput, LargerBufferKeepsTail) {
   EXPECT_EQ(out, (std::vector<float>{1, 7, 2, 8, -1, -1, -1, -1}));
 }
 
-TEST(ConcatenateContextInput, ZeroSteps) {
+TEST(CapiConcatenateContextInput, ZeroSteps) {
   const float context[] = {7, 8};
   const float sequence[] = {0};
   float out[1] = {-1};
