@@ -139,6 +139,24 @@ TEST(CapiDenseFeaturesCreate, ErrorsAndSequenceColumns) {
   EXPECT_TRUE(HasAll(o.message, {"seq_ids_embedding", "SequenceCategoricalColumn"}));
 }
 
+TEST(CapiDenseFeaturesPack, NumericNeedsDenseInput) {
+  ColumnPtr age = Numeric("age", {}, 0.0f, /*sequence=*/0);
+  ASSERT_TRUE(age);
+  DenseFeaturesPtr f;
+  ASSERT_TRUE(IsStatus(CreateDense({age.get()}, &f), SEQFEAT_OK));
+  Batch sparse;
+  SF_ASSERT_OK(sparse.Sparse<float>("age", {{0, 0}}, {1, 1}, {1}));
+  int64_t bs = 0;
+  std::vector<float> out;
+  const Outcome o = PackDense(f.get(), sparse, &bs, &out);
+  EXPECT_TRUE(IsOneOf(o, {SEQFEAT_ERR_INVALID_ARGUMENT, SEQFEAT_ERR_DTYPE_MISMATCH}));
+  EXPECT_TRUE(HasAll(o.message, {"age"}));
+  Batch dense;
+  SF_ASSERT_OK(dense.Dense<int64_t>("age", {3, 1}, {30, 41, 52}));
+  ASSERT_TRUE(IsStatus(PackDense(f.get(), dense, &bs, &out), SEQFEAT_OK));
+  EXPECT_EQ(out, (std::vector<float>{30, 41, 52}));
+}
+
 TEST(CapiDenseFeaturesPack, MeanOverAllIdsOfTheExampleAndSharedTable) {
   ColumnPtr aaa = Identity("aaa", 2, SEQFEAT_NO_DEFAULT, 0);
   ColumnPtr bbb = Identity("bbb", 2);  // a sequence column shares the table but is not used here

@@ -310,6 +310,12 @@ TEST(CapiSharedEmbeddingPack, SortedColumnsReadOneTable) {
   // step0: aaa E0 = (1,0) | bbb E1 = (0,1); step1: aaa E2 = (1,1) | bbb E1.
   EXPECT_EQ(p.dense, (std::vector<float>{1, 0, 0, 1, 1, 1, 0, 1}));
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
+  // The single-column call reads the same table.
+  seqfeat_tensor *d = nullptr, *l = nullptr;
+  SF_ASSERT_OK(seqfeat_column_get_sequence_dense_tensor(bbb_shared.get(), b.get(), &d, &l));
+  TensorPtr dd(d), ll(l);
+  EXPECT_EQ(Shape(d), (std::vector<int64_t>{1, 2, 2}));
+  EXPECT_EQ(Values<float>(d), (std::vector<float>{0, 1, 0, 1}));
   // Setting the table through one column changes both outputs.
   const float next[] = {2, 2, 3, 3, 4, 4};
   SF_ASSERT_OK(seqfeat_column_table_set(aaa_shared.get(), next, 6));
@@ -404,6 +410,47 @@ TEST(CapiIndicatorPack, WeightedSumsWeights) {
   // bucket 0: 0.5 + 1.5; bucket 2: 2; id 7 is out of range and dropped with its weight.
   EXPECT_EQ(p.dense, (std::vector<float>{2, 0, 2, 0, 0, 0}));
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
+}
+
+// SPEC-TF 6.3: weights <= 0 are pruned (mean, sqrtn) before the gather, so an id >= num_buckets
+// carrying such a weight never reaches it; with 'sum' it is kept and the gather fails.
+TEST(CapiWeightedEmbedding, PrunedWeightHidesAnOutOfRangeIdFromTheGather) {
+  ColumnPtr ids = Identity("ids", 4);
+  ASSERT_TRUE(ids);
+  ColumnPtr w = Weighted(ids.get(), "w");
+  ASSERT_TRUE(w);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0}, {0, 1}}, {1, 2}, {1, 7}));
+  SF_ASSERT_OK(b.Sparse<float>("w", {{0, 0}, {0, 1}}, {1, 2}, {2.0f, 0.0f}));
+  ColumnPtr sum = Embedding(w.get(), EmbeddingSpec{.dimension = 2, .combiner = SEQFEAT_COMBINER_SUM,
+                                                   .table = kTable});
+  ASSERT_TRUE(sum);
+  FeaturesPtr ls = Layer({sum.get()});
+  Packed p;
+  const Outcome o = PackInto(ls.get(), b, &p);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_OUT_OF_RANGE));
+  EXPECT_TRUE(HasAll(o.message, {"7"}));
+}
+
+TEST(CapiWeightedEmbedding, DISABLED_PrunedWeightHidesAnOutOfRangeIdMeanSqrtn) {
+  ColumnPtr ids = Identity("ids", 4);
+  ASSERT_TRUE(ids);
+  ColumnPtr w = Weighted(ids.get(), "w");
+  ASSERT_TRUE(w);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0}, {0, 1}}, {1, 2}, {1, 7}));
+  SF_ASSERT_OK(b.Sparse<float>("w", {{0, 0}, {0, 1}}, {1, 2}, {2.0f, 0.0f}));
+  for (int32_t combiner : {SEQFEAT_COMBINER_MEAN, SEQFEAT_COMBINER_SQRTN}) {
+    ColumnPtr emb = Embedding(w.get(), EmbeddingSpec{.dimension = 2, .combiner = combiner, .table = kTable});
+    ASSERT_TRUE(emb);
+    FeaturesPtr layer = Layer({emb.get()});
+    Packed p;
+    const Outcome o = PackInto(layer.get(), b, &p);
+    ASSERT_TRUE(IsStatus(o, SEQFEAT_OK)) << "combiner " << combiner;
+    // step0: 2 E1 / 2 (mean) or 2 E1 / sqrt(4) (sqrtn) = E1; step1: all pruned -> 0.
+    EXPECT_EQ(p.dense, Row({3, 4, 0, 0})) << "combiner " << combiner;
+    EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
+  }
 }
 
 }  // namespace
