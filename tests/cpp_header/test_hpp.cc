@@ -233,6 +233,11 @@ TEST(CppHeader, StringsVocabulariesAndHashes) {
   EXPECT_EQ(tags.get_sparse_tensors(view_batch).ids.to_vector<int64_t>(),
             (std::vector<int64_t>{9, 5, 9, 5}));
 
+  // variable_shape of a rank beyond the header layer's first guess of 8 dims.
+  seqfeat::numeric_options deep;
+  deep.shape = {1, 2, 1, 1, 1, 1, 1, 1, 1, 3};
+  EXPECT_EQ(column::numeric("deep", deep).variable_shape(), deep.shape);
+
   // Integer vocabulary and a missing vocabulary file.
   column ints = column::vocabulary_list("n", std::vector<int64_t>{30, 35, 11});
   EXPECT_EQ(ints.num_buckets(), 3);
