@@ -10,7 +10,7 @@ use seqfeat_sys as sys;
 
 use crate::batch::Batch;
 use crate::dtype::DType;
-use crate::error::{check, Error, Result};
+use crate::error::{check, Error, ErrorCode, Result};
 use crate::strings::{borrowed_str, c_string, StringBuffer};
 use crate::tensor::Tensor;
 
@@ -224,15 +224,25 @@ macro_rules! column_queries {
             pub fn variable_shape(&self) -> Result<Vec<i64>> {
                 let mut shape = vec![0i64; 8];
                 let mut rank = 0usize;
-                check(unsafe {
+                let first = check(unsafe {
                     sys::seqfeat_column_variable_shape(
                         self.as_ptr(),
                         shape.as_mut_ptr(),
                         shape.len(),
                         &mut rank,
                     )
-                })?;
-                if rank > shape.len() {
+                });
+                let too_small = matches!(&first, Err(e) if e.code() == ErrorCode::BufferTooSmall);
+                if too_small || (first.is_ok() && rank > shape.len()) {
+                    // Ask for the rank alone, then for exactly that many dims.
+                    check(unsafe {
+                        sys::seqfeat_column_variable_shape(
+                            self.as_ptr(),
+                            ptr::null_mut(),
+                            0,
+                            &mut rank,
+                        )
+                    })?;
                     shape.resize(rank, 0);
                     check(unsafe {
                         sys::seqfeat_column_variable_shape(
@@ -242,6 +252,8 @@ macro_rules! column_queries {
                             &mut rank,
                         )
                     })?;
+                } else {
+                    first?;
                 }
                 shape.truncate(rank);
                 Ok(shape)
@@ -253,7 +265,7 @@ macro_rules! column_queries {
                 check(unsafe { sys::seqfeat_column_categorical(self.as_ptr(), &mut out) })?;
                 // SAFETY: borrowed from self, which it cannot outlive.
                 unsafe { ColumnRef::from_raw(out) }.ok_or_else(|| {
-                    Error::new(crate::ErrorCode::Internal, "seqfeat_column_categorical gave NULL")
+                    Error::new(ErrorCode::Internal, "seqfeat_column_categorical gave NULL")
                 })
             }
 
@@ -359,7 +371,7 @@ impl Column {
     unsafe fn from_raw(raw: *mut sys::seqfeat_column) -> Result<Column> {
         NonNull::new(raw)
             .map(|raw| Column { raw })
-            .ok_or_else(|| Error::new(crate::ErrorCode::Internal, "library returned a NULL column"))
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL column"))
     }
 
     /// A borrowed view of this column.
@@ -668,7 +680,7 @@ impl VocabularyListBuilder {
             Vocabulary::Strings(buffer, count) => {
                 if self.dtype != DType::String {
                     return Err(Error::new(
-                        crate::ErrorCode::DtypeMismatch,
+                        ErrorCode::DtypeMismatch,
                         format!(
                             "dtype {:?} and vocabulary dtype string do not match, column_name: {}",
                             self.dtype,

@@ -232,8 +232,6 @@ fn weighted_sparse_tensors_carry_weights() {
 }
 
 #[test]
-#[ignore = "library accepts float64 weights for a float32 weighted column; SPEC-TF 4.5 (TF's \
-            _transform_weight_tensor) requires exactly the declared dtype: ValueError Bad dtype"]
 fn weighted_column_rejects_a_weight_dtype_other_than_the_declared_one() {
     let ids = Column::identity("ids", 5).build().unwrap();
     let weighted = Column::weighted(&ids, "w").build().unwrap();

@@ -28,6 +28,10 @@ fn properties() {
 
     let context = Column::numeric("price").sequence(false).build().unwrap();
     assert!(!context.is_sequence());
+
+    // A rank beyond the first guess of 8 dims is fetched in full.
+    let deep = Column::numeric("deep").shape(&[1, 2, 1, 1, 1, 1, 1, 1, 1, 3]).build().unwrap();
+    assert_eq!(deep.variable_shape().unwrap(), vec![1, 2, 1, 1, 1, 1, 1, 1, 1, 3]);
 }
 
 #[test]
