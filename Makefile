@@ -9,6 +9,9 @@ DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev
   python3-pytest python3-torch abigail-tools binutils
 BENCH_PACKAGES = python3-torch
 
+# Rust: the machine's rustup toolchain if there is one, else Debian's cargo (installed by deps).
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
 .PHONY: all deps configure build demo test bench clean
 
 all: build
@@ -21,6 +24,11 @@ deps:
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi; \
+	if ! command -v cargo >/dev/null 2>&1; then \
+	  echo "Installing Debian's cargo"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cargo; \
 	fi
 
 $(BUILD)/CMakeCache.txt:
@@ -32,8 +40,7 @@ build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
-	@echo "== C ==" && ./$(BUILD)/seed_example_c
-	@echo "== Python ==" && SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) examples/python/seed.py
+	@examples/run.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -25,6 +25,7 @@
 #include "column.h"
 #include "input.h"
 #include "sequence_features.h"
+#include "core_test_util.h"
 
 namespace {
 
@@ -109,6 +110,8 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 namespace seqfeat {
 namespace {
 
+using namespace seqfeat::test;
+
 // Counts the operator-new calls of fn (on any thread); prints the recorded ones if any.
 template <class Fn>
 int64_t count_allocations(Fn&& fn) {
@@ -125,120 +128,6 @@ int64_t count_allocations(Fn&& fn) {
   return n;
 }
 
-template <class T>
-constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return DType::kFloat32;
-  else if constexpr (std::is_same_v<T, double>) return DType::kFloat64;
-  else if constexpr (std::is_same_v<T, int32_t>) return DType::kInt32;
-  else return DType::kInt64;
-}
-
-// A Batch plus the arrays its FeatureInputs point into (inputs are borrowed views).
-class Feed {
- public:
-  // COO SparseTensor; rank = dense_shape.size() (rank 1 is normalised to [N, 1] by Batch::add).
-  template <class T>
-  void coo(const std::string& key, const std::vector<std::vector<int64_t>>& indices,
-           std::vector<T> values, std::vector<int64_t> dense_shape) {
-    FeatureInput in = sparse_base(key, indices, std::move(dense_shape));
-    set_values(in, std::move(values));
-    batch_.add(std::move(in));
-  }
-  void coo_strings(const std::string& key, const std::vector<std::vector<int64_t>>& indices,
-                   const std::vector<std::string>& values, std::vector<int64_t> dense_shape) {
-    FeatureInput in = sparse_base(key, indices, std::move(dense_shape));
-    set_strings(in, values);
-    batch_.add(std::move(in));
-  }
-  // Ragged: row_splits over steps when step_splits is given, else over values.
-  template <class T>
-  void ragged(const std::string& key, std::vector<int64_t> row_splits,
-              std::vector<int64_t> step_splits, std::vector<T> values) {
-    FeatureInput in = ragged_base(key, std::move(row_splits), std::move(step_splits));
-    set_values(in, std::move(values));
-    batch_.add(std::move(in));
-  }
-  void ragged_strings(const std::string& key, std::vector<int64_t> row_splits,
-                      std::vector<int64_t> step_splits, const std::vector<std::string>& values) {
-    FeatureInput in = ragged_base(key, std::move(row_splits), std::move(step_splits));
-    set_strings(in, values);
-    batch_.add(std::move(in));
-  }
-  template <class T>
-  void dense(const std::string& key, std::vector<int64_t> shape, std::vector<T> values) {
-    FeatureInput in;
-    in.key = key;
-    in.form = InputForm::kDense;
-    in.shape = std::move(shape);
-    set_values(in, std::move(values));
-    batch_.add(std::move(in));
-  }
-  void dense_strings(const std::string& key, std::vector<int64_t> shape,
-                     const std::vector<std::string>& values) {
-    FeatureInput in;
-    in.key = key;
-    in.form = InputForm::kDense;
-    in.shape = std::move(shape);
-    set_strings(in, values);
-    batch_.add(std::move(in));
-  }
-  const Batch& batch() const { return batch_; }
-
- private:
-  template <class T>
-  const T* keep(std::vector<T> v) {
-    auto held = std::make_shared<std::vector<T>>(std::move(v));
-    held_.push_back(held);
-    return held->data();
-  }
-  FeatureInput sparse_base(const std::string& key, const std::vector<std::vector<int64_t>>& indices,
-                           std::vector<int64_t> dense_shape) {
-    FeatureInput in;
-    in.key = key;
-    in.form = InputForm::kSparse;
-    in.rank = static_cast<int64_t>(dense_shape.size());
-    std::vector<int64_t> flat;
-    for (const auto& row : indices) flat.insert(flat.end(), row.begin(), row.end());
-    in.indices = keep(std::move(flat));
-    in.dense_shape = std::move(dense_shape);
-    return in;
-  }
-  FeatureInput ragged_base(const std::string& key, std::vector<int64_t> row_splits,
-                           std::vector<int64_t> step_splits) {
-    FeatureInput in;
-    in.key = key;
-    in.form = InputForm::kRagged;
-    in.batch_size = static_cast<int64_t>(row_splits.size()) - 1;
-    in.row_splits = keep(std::move(row_splits));
-    if (!step_splits.empty()) {
-      in.num_steps = static_cast<int64_t>(step_splits.size()) - 1;
-      in.step_splits = keep(std::move(step_splits));
-    }
-    return in;
-  }
-  template <class T>
-  void set_values(FeatureInput& in, std::vector<T> values) {
-    in.dtype = dtype_of<T>();
-    in.num_values = static_cast<int64_t>(values.size());
-    in.values = keep(std::move(values));
-  }
-  void set_strings(FeatureInput& in, const std::vector<std::string>& values) {
-    std::vector<int64_t> offsets{0};
-    std::vector<char> bytes;
-    for (const auto& s : values) {
-      bytes.insert(bytes.end(), s.begin(), s.end());
-      offsets.push_back(static_cast<int64_t>(bytes.size()));
-    }
-    bytes.push_back('\0');  // never read; keeps the pointer non-null for all-empty values
-    in.dtype = DType::kString;
-    in.num_values = static_cast<int64_t>(values.size());
-    in.strings.offsets = keep(std::move(offsets));
-    in.strings.bytes = keep(std::move(bytes));
-  }
-
-  std::vector<std::shared_ptr<void>> held_;
-  Batch batch_;
-};
 
 
 // A realistic batch: B examples, lengths in [0, T] with example 0 at T, so that ragged inputs
