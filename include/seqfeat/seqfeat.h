@@ -218,7 +218,7 @@ typedef struct seqfeat_embedding_options {
   int32_t has_max_norm;      /* 0: no clipping */
   float max_norm;            /* rows e become e * max_norm / max(|e|, max_norm) before combining */
   int32_t trainable;         /* recorded; 1 by default */
-  uint64_t seed;             /* seed of the default initializer */
+  uint64_t seed;             /* seed of the default initializer, mixed with the table name */
   const float* initial_table;/* NULL: truncated normal(0, 1/sqrt(dimension)), cut at 2 stddev */
   size_t initial_table_count;/* num_buckets * dimension when initial_table is given */
 } seqfeat_embedding_options;

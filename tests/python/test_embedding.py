@@ -236,3 +236,20 @@ def test_shared_between_sequence_and_context_column():
     assert_close(ec.get_table(), E)
     dense, _ = ea.get_sequence_dense_tensor({"aaa": sf.SparseTensor([[0, 0]], [2], [1, 1])})
     assert_close(dense, [[[3, 4]]])
+
+
+def test_default_initializer_is_seeded_and_differs_per_column():
+    # TF's default: truncated normal, mean 0, stddev 1/sqrt(dimension), cut at 2 stddev.
+    a = sf.sequence_categorical_column_with_identity("a", 2000)
+    b = sf.sequence_categorical_column_with_identity("b", 2000)
+    ta = sf.embedding_column(a, dimension=4, seed=7).get_table()
+    assert np.array_equal(ta, sf.embedding_column(a, dimension=4, seed=7).get_table())
+    assert not np.array_equal(ta, sf.embedding_column(a, dimension=4, seed=8).get_table())
+    assert not np.array_equal(ta, sf.embedding_column(b, dimension=4, seed=7).get_table())
+    stddev = 1 / np.sqrt(4)
+    assert np.abs(ta).max() <= 2 * stddev
+    assert abs(ta.mean()) < 0.02
+    # std of a normal truncated at +-2 sigma is 0.8796 sigma
+    assert abs(ta.std() - 0.8796 * stddev) < 0.02
+    with pytest.raises(ValueError, match="seed"):
+        sf.embedding_column(a, dimension=4, seed=-1)

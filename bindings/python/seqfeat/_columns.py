@@ -238,9 +238,13 @@ def _initial_table(initializer, num_buckets, dimension):
     return table
 
 
-def _embedding_options(dimension, combiner, max_norm, trainable, table):
+def _embedding_options(dimension, combiner, max_norm, trainable, table, seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
+            not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer in [0, 2**64); got {seed!r}.")
     opts = _capi.new_embedding_options()
     opts.dimension = dimension
+    opts.seed = int(seed)
     opts.combiner = _COMBINERS.get("mean" if combiner is None else combiner, _capi.COMBINER_MEAN)
     if max_norm is not None:
         opts.has_max_norm = 1
@@ -664,12 +668,13 @@ class IndicatorColumn(DenseColumn, SequenceDenseColumn):
 
 def embedding_column(categorical_column, dimension, combiner='mean', initializer=None,
                      ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
-                     trainable=True, use_safe_embedding_lookup=True):
+                     trainable=True, use_safe_embedding_lookup=True, *, seed=0):
     """Embeds the ids of categorical_column into `dimension` floats per step.
 
     initializer: TF's callable initializer(shape, dtype) returning an array, or an array-like
     of shape (num_buckets, dimension); None: truncated normal (stddev 1/sqrt(dimension)),
-    seeded. combiner is checked when the column is used, as in TF."""
+    reproducible for a given `seed` (an extension, mixed with the table name). combiner is
+    checked when the column is used, as in TF."""
     dimension = _check_dimension(dimension)
     _check_ckpt(ckpt_to_load_from, tensor_name_in_ckpt)
     name = getattr(categorical_column, "name", categorical_column)
@@ -678,7 +683,7 @@ def embedding_column(categorical_column, dimension, combiner='mean', initializer
         raise ValueError(f"categorical_column must be a CategoricalColumn. Given: "
                          f"{categorical_column!r}")
     table = _initial_table(initializer, categorical_column.num_buckets, dimension)
-    opts = _embedding_options(dimension, combiner, max_norm, trainable, table)
+    opts = _embedding_options(dimension, combiner, max_norm, trainable, table, seed)
     out = _new_handle()
     check(lib.embedding_column_create(categorical_column._handle, C.byref(opts), C.byref(out)),
           CONSTRUCTION)
@@ -689,7 +694,7 @@ def embedding_column(categorical_column, dimension, combiner='mean', initializer
 def shared_embeddings(categorical_columns, dimension, combiner='mean', initializer=None,
                       shared_embedding_collection_name=None, ckpt_to_load_from=None,
                       tensor_name_in_ckpt=None, max_norm=None, trainable=True,
-                      use_safe_embedding_lookup=True):
+                      use_safe_embedding_lookup=True, *, seed=0):
     """One embedding table shared by several categorical columns (same type, same
     num_buckets). Returns one column per input column, in input order, each named
     <categorical name>_shared_embedding."""
@@ -710,7 +715,7 @@ def shared_embeddings(categorical_columns, dimension, combiner='mean', initializ
     table = None
     if initializer is not None and all(c.num_buckets == num_buckets for c in columns):
         table = _initial_table(initializer, num_buckets, dimension)
-    opts = _embedding_options(dimension, combiner, max_norm, trainable, table)
+    opts = _embedding_options(dimension, combiner, max_norm, trainable, table, seed)
     handles = (C.c_void_p * len(columns))(*(c._handle.value for c in columns))
     outs = (C.c_void_p * len(columns))()
     name = None if shared_embedding_collection_name is None else \
