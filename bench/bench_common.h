@@ -165,10 +165,38 @@ inline SequenceFeatures embedding_layer(int64_t rows, int64_t dim, Combiner comb
   return SequenceFeatures({make_embedding_column(cat, spec)});
 }
 
-// Evicts the caches (a write pass over a buffer three times the L3 size).
-inline void flush_caches() {
-  static std::vector<char> buf(96 << 20);
-  for (size_t i = 0; i < buf.size(); i += 64) buf[i] += 1;
-}
+// Evicts the caches the way the side-by-side runner does: packs a batch of random ids that
+// covers 2 x L3 worth of rows of the layer's own table (a flat flush would also evict the
+// table's page-table entries, which steady use keeps cached).
+class Evictor {
+ public:
+  Evictor(const SequenceFeatures& layer, int64_t rows, int64_t dim, bool weighted)
+      : layer_(layer) {
+    const int64_t n = std::max<int64_t>(2, (int64_t{64} << 20) / (dim * 4));
+    std::mt19937_64 rng(99);
+    std::uniform_int_distribution<int64_t> id(0, rows - 1);
+    feature_.batch = 64;
+    feature_.ids.resize(static_cast<size_t>(n));
+    for (auto& v : feature_.ids) v = id(rng);
+    if (weighted) feature_.weights.assign(feature_.ids.size(), 1.f);
+    for (int64_t b = 0; b <= feature_.batch; ++b) feature_.row_splits.push_back(n * b / feature_.batch);
+    add_to_batch(batch_, feature_);
+    out_.resize(static_cast<size_t>(feature_.batch * (n / feature_.batch + 1) * dim));
+    lengths_.resize(static_cast<size_t>(feature_.batch));
+  }
+  void operator()() {
+    PackOptions opt;
+    opt.num_threads = 1;
+    layer_.pack_into(batch_, opt, out_.data(), out_.size(), lengths_.data(), lengths_.size(),
+                     nullptr, 0, nullptr);
+  }
+
+ private:
+  const SequenceFeatures& layer_;
+  RaggedFeature feature_;
+  Batch batch_;
+  std::vector<float> out_;
+  std::vector<int64_t> lengths_;
+};
 
 }  // namespace seqfeat::bench

@@ -18,7 +18,11 @@ the same freshly drawn batch; each prints the median of REPS timed calls after w
 
 Tables are filled with random values (every page touched) and shared by both (torch reads the
 numpy array zero-copy; libseqfeat keeps its own copy). Before each timed call on a DRAM-sized
-table (W2, W3) the caches are flushed, so neither side reads rows the other just fetched.
+table (W2, W3) the caches are evicted by running both pipelines on a separate batch of random
+ids covering 2 x L3 worth of rows, so neither side reads rows the other just fetched; the probe
+does the same on its table. (Rows of the tables rather than a flat buffer, so that each table's
+page-table entries stay cached as in steady use: a flat flush also evicts those and halves any
+gather rate with page walks.)
 
 Environment: SEQFEAT_LIBRARY (path to libseqfeat.so), SEQFEAT_ROOFLINE (path to the probe),
 SEQFEAT_BENCH_REPS (default 40), SEQFEAT_BENCH_ONLY (comma-separated workload names).
@@ -40,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 REPS = int(os.environ.get("SEQFEAT_BENCH_REPS", "40"))
 WARMUP = 5
-FLUSH_BYTES = 96 << 20
+EVICT_BYTES = 64 << 20
 
 # ------------------------------------------------------------------------------------ the C ABI
 
@@ -182,8 +186,8 @@ class Workload:
     """Draws batches; `lib_call` / `torch_call` run one pipeline on the current batch."""
 
     def __init__(self, name, batch, max_len, table_shape=None, ids_per_step=(1, 1),
-                 combiner="mean", weighted=False, zipf=None, numeric_width=None, flush=False):
-        self.name, self.B, self.T, self.flush = name, batch, max_len, flush
+                 combiner="mean", weighted=False, zipf=None, numeric_width=None, evict=False):
+        self.name, self.B, self.T, self.evict = name, batch, max_len, evict
         self.table_shape, self.ids_per_step = table_shape, ids_per_step
         self.combiner, self.weighted, self.zipf = combiner, weighted, zipf
         self.numeric_width = numeric_width
@@ -332,24 +336,61 @@ def probe_path():
     return out
 
 
-def run_probe(rows, dim, lookups, out_bytes):
+def run_probe(rows, dim, lookups, out_bytes, evict):
     res = subprocess.run([probe_path(), str(rows), str(dim), str(max(lookups, 2)),
-                          str(out_bytes), str(max(REPS // 2, 15))],
+                          str(out_bytes), str(max(REPS // 2, 15)), "1" if evict else "0"],
                          check=True, capture_output=True, text=True)
     return {k: float(v) for k, v in (line.split() for line in res.stdout.splitlines())}
 
 
 # ------------------------------------------------------------------------------------ driver
 
-_flush_buf = None
+class Evictor:
+    """Runs both pipelines on one batch of random ids, each touching L3 worth of table rows."""
 
+    def __init__(self, w):
+        rows, dim = w.table_shape
+        n = max(2, EVICT_BYTES // (dim * 4) // 2)
+        rng = np.random.default_rng(99)
+        self.w = w
+        self.ids = rng.integers(0, rows, size=n, dtype=np.int64)
+        self.ids_t = torch.from_numpy(self.ids)
+        self.weights = np.ones(n, dtype=np.float32)
+        batch = 64
+        self.splits = (np.arange(batch + 1, dtype=np.int64) * n) // batch
+        self.out = np.empty(batch * int(np.diff(self.splits).max()) * dim, dtype=np.float32)
+        self.lengths = np.empty(batch, dtype=np.int64)
+        self.batch = handle()
+        check(LIB.seqfeat_batch_create(C.byref(self.batch)))
+        check(LIB.seqfeat_batch_add_ragged(self.batch, b"ids", batch, self.splits.ctypes.data, 0,
+                                           None, DTYPE_INT64, self.ids.ctypes.data, n))
+        if w.weighted:
+            check(LIB.seqfeat_batch_add_ragged(self.batch, b"w", batch, self.splits.ctypes.data,
+                                               0, None, DTYPE_FLOAT32, self.weights.ctypes.data,
+                                               n))
+        self.nbatch = batch
 
-def flush_caches():
-    global _flush_buf
-    if _flush_buf is None:
-        _flush_buf = np.zeros(FLUSH_BYTES // 4, dtype=np.int32)
-    view = _flush_buf[::16]
-    view += 1
+    def lib(self):
+        L = self.w.layer
+        check(LIB.seqfeat_features_pack_into(L.features, self.batch, L.opts_ref,
+                                             self.out.ctypes.data, self.out.size,
+                                             self.lengths.ctypes.data, self.nbatch, None, 0, None))
+
+    def torch(self):
+        F.embedding(self.ids_t, self.w.torch_table)
+
+    def before(self, contender):
+        """Evicts, the contender about to be timed going last: its own table's rows (and their
+        page-table entries) are then as warm as in steady use, the batch's rows are not."""
+        if contender == "lib":
+            self.torch()
+            self.lib()
+        else:
+            self.lib()
+            self.torch()
+
+    def close(self):
+        LIB.seqfeat_batch_free(self.batch)
 
 
 def measure(w, threads):
@@ -361,12 +402,13 @@ def measure(w, threads):
     times = {name: [] for name, _ in contenders}
     lookups = []
     clock = time.perf_counter_ns
+    evict = Evictor(w) if w.evict else None
     for rep in range(WARMUP + REPS):
         w.draw()
         order = contenders if rep % 2 == 0 else contenders[::-1]
         for name, fn in order:
-            if w.flush:
-                flush_caches()
+            if evict:
+                evict.before(name)
             t0 = clock()
             fn()
             t1 = clock()
@@ -378,6 +420,8 @@ def measure(w, threads):
                 raise AssertionError(f"{w.name}: libseqfeat and torch disagree "
                                      f"(max |diff| {np.abs(ours - theirs).max()})")
         lookups.append(w.lookups)
+    if evict:
+        evict.close()
     med = {name: float(np.median(v)) for name, v in times.items()}
     return med, float(np.mean(lookups))
 
@@ -385,10 +429,10 @@ def measure(w, threads):
 def workloads():
     return [
         Workload("W1", 256, 50, (100_000, 32)),
-        Workload("W2 mean", 512, 100, (1_000_000, 64), (1, 5), flush=True),
-        Workload("W2 wmean", 512, 100, (1_000_000, 64), (1, 5), weighted=True, flush=True),
-        Workload("W2 zipf", 512, 100, (1_000_000, 64), (1, 5), zipf=1.05, flush=True),
-        Workload("W3", 1024, 20, (10_000_000, 16), flush=True),
+        Workload("W2 mean", 512, 100, (1_000_000, 64), (1, 5), evict=True),
+        Workload("W2 wmean", 512, 100, (1_000_000, 64), (1, 5), weighted=True, evict=True),
+        Workload("W2 zipf", 512, 100, (1_000_000, 64), (1, 5), zipf=1.05, evict=True),
+        Workload("W3", 1024, 20, (10_000_000, 16), evict=True),
         Workload("N1 E=1", 256, 50, numeric_width=1),
         Workload("N1 E=8", 256, 50, numeric_width=8),
     ]
@@ -421,10 +465,10 @@ def main():
             med, lookups = measure(w, threads)
             results[threads] = (med, lookups)
         if w.numeric_width:
-            probe = run_probe(16, 16, 2, w.out_bytes())
+            probe = run_probe(16, 16, 2, w.out_bytes(), False)
         else:
             rows_, dim = w.table_shape
-            probe = run_probe(rows_, dim, int(results[1][1]), w.out_bytes())
+            probe = run_probe(rows_, dim, int(results[1][1]), w.out_bytes(), w.evict)
         for threads in (1, 2):
             med, lookups = results[threads]
             lib_t, torch_t = med["lib"], med["torch"]

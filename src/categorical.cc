@@ -2,6 +2,7 @@
 // layout shared by all of them.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/ranges.h>
 
@@ -132,20 +133,38 @@ void layout_ragged(const FeatureInput& in, IdBags& out) {
   const int64_t n = in.num_values;
   out.value_index.resize(n);
   out.entry_k.resize(n);
-  for (int64_t i = 0; i < n; ++i) out.value_index[i] = i;
+  int64_t* const value_index = out.value_index.data();
   if (in.step_splits) {
-    out.bag_entries.assign(in.step_splits, in.step_splits + nbags + 1);
-    out.width = 0;
+    for (int64_t i = 0; i < n; ++i) value_index[i] = i;
+    const int64_t* splits = in.step_splits;
+    out.bag_entries.assign(splits, splits + nbags + 1);
+    // Bags are short: each gets the ramp 0, 1, ..., 7 in one fixed-size store (the overhang is
+    // overwritten by the bags after it) rather than a loop whose exit mispredicts once per bag.
+    static constexpr int64_t kRamp[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    constexpr int64_t kShort = 8;
+    int64_t* k = out.entry_k.data();
+    int64_t width = 0;
     for (int64_t s = 0; s < nbags; ++s) {
-      out.width = std::max(out.width, in.step_splits[s + 1] - in.step_splits[s]);
-      for (int64_t i = in.step_splits[s]; i < in.step_splits[s + 1]; ++i)
-        out.entry_k[i] = i - in.step_splits[s];
+      const int64_t first = splits[s], len = splits[s + 1] - first;
+      width = std::max(width, len);
+      if (len <= kShort && first + kShort <= n) {
+        std::memcpy(k + first, kRamp, sizeof kRamp);
+      } else {
+        for (int64_t j = 0; j < len; ++j) k[first + j] = j;
+      }
     }
-    out.width = std::max<int64_t>(out.width, 1);
+    out.width = std::max<int64_t>(width, 1);
   } else {
+    // One value per step (nbags == n): one pass writes all three per-entry arrays.
     out.bag_entries.resize(nbags + 1);
-    for (int64_t s = 0; s <= nbags; ++s) out.bag_entries[s] = s;
-    std::fill(out.entry_k.begin(), out.entry_k.end(), 0);
+    int64_t* const bag_entries = out.bag_entries.data();
+    int64_t* const k = out.entry_k.data();
+    for (int64_t i = 0; i < n; ++i) {
+      value_index[i] = i;
+      bag_entries[i] = i;
+      k[i] = 0;
+    }
+    bag_entries[nbags] = nbags;
     out.width = 1;
   }
 }
@@ -204,7 +223,14 @@ class IdentityColumn final : public CategoricalColumn {
     const int64_t n = out.num_entries();
     const int64_t* vi = out.value_index.data();
     int64_t* ids = out.ids.data();
-    if (in.dtype == DType::kInt64) {
+    // Sparse and ragged layouts keep every value in order (value_index[i] == i).
+    const bool in_order = in.form != InputForm::kDense;
+    if (in_order && in.dtype == DType::kInt64) {
+      std::memcpy(ids, in.values, static_cast<size_t>(n) * sizeof(int64_t));
+    } else if (in_order) {
+      const auto* v = static_cast<const int32_t*>(in.values);
+      for (int64_t i = 0; i < n; ++i) ids[i] = v[i];
+    } else if (in.dtype == DType::kInt64) {
       const auto* v = static_cast<const int64_t*>(in.values);
       for (int64_t i = 0; i < n; ++i) ids[i] = v[vi[i]];
     } else {

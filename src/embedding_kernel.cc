@@ -68,6 +68,9 @@ struct FixedRow {
   SEQFEAT_INLINE static void copy(float* out, const float* row, int64_t) {
     for (int64_t k = 0; k < kVecs; ++k) store(out + k * kLanes, load(row + k * kLanes));
   }
+  SEQFEAT_INLINE static void zero(float* out, int64_t) {
+    for (int64_t k = 0; k < kVecs; ++k) store(out + k * kLanes, Vec{});
+  }
 };
 
 // The accumulator at a runtime dimension: a stack buffer, or the output row itself when the
@@ -104,30 +107,34 @@ struct DynamicRow {
   SEQFEAT_INLINE static void copy(float* out, const float* row, int64_t dimension) {
     std::memcpy(out, row, static_cast<size_t>(dimension) * sizeof(float));
   }
+  SEQFEAT_INLINE static void zero(float* out, int64_t dimension) {
+    std::memset(out, 0, static_cast<size_t>(dimension) * sizeof(float));
+  }
 };
 
+// Prefetches the row of entry i. The id may still be one the bag drops (negative, or >= rows
+// with a pruned weight): the address is formed as an integer, and a prefetch never faults.
 SEQFEAT_INLINE void prefetch_entry(const EmbeddingArgs& a, int64_t i, int64_t dim) {
   if (i < a.num_entries) {
     const int64_t id = a.ids[i];
     if (id >= 0) {
-      const char* p = reinterpret_cast<const char*>(a.table + id * dim);
+      const uintptr_t row = reinterpret_cast<uintptr_t>(a.table) +
+                            static_cast<uintptr_t>(id * dim) * sizeof(float);
       const int64_t bytes = dim * static_cast<int64_t>(sizeof(float));
-      for (int64_t off = 0; off < bytes; off += kCacheLine) __builtin_prefetch(p + off, 0, 0);
+      for (int64_t off = 0; off < bytes; off += kCacheLine)
+        __builtin_prefetch(reinterpret_cast<const char*>(row + static_cast<uintptr_t>(off)), 0, 0);
     }
   }
 }
 
-SEQFEAT_INLINE void zero_row(float* out, int64_t dim) {
-  std::memset(out, 0, static_cast<size_t>(dim) * sizeof(float));
-}
-
 // Zeroes output steps [t0, t1) of one example.
+template <class Row>
 SEQFEAT_INLINE void zero_steps(float* rows, int64_t t0, int64_t t1, int64_t dim, int64_t stride) {
   if (t0 >= t1) return;
   if (stride == dim) {
     std::memset(rows + t0 * dim, 0, static_cast<size_t>((t1 - t0) * dim) * sizeof(float));
   } else {
-    for (int64_t t = t0; t < t1; ++t) zero_row(rows + t * stride, dim);
+    for (int64_t t = t0; t < t1; ++t) Row::zero(rows + t * stride, dim);
   }
 }
 
@@ -165,7 +172,7 @@ SEQFEAT_INLINE void combine_bag(const EmbeddingArgs& a, Row& acc, int64_t begin,
     }
   }
   if (n == 0) {
-    zero_row(out, dim);
+    Row::zero(out, dim);
     return;
   }
   float denom;
@@ -175,7 +182,7 @@ SEQFEAT_INLINE void combine_bag(const EmbeddingArgs& a, Row& acc, int64_t begin,
     default: denom = std::sqrt(kWeighted ? w2sum : static_cast<float>(n)); break;
   }
   if (denom == 0.f) {
-    zero_row(out, dim);
+    Row::zero(out, dim);
   } else {
     acc.write_divided(out, denom);
   }
@@ -189,18 +196,24 @@ SEQFEAT_INLINE bool one_entry_per_bag(const int64_t* bag_entries, int64_t g0, in
 }
 
 template <class Row, bool kWeighted, bool kMaxNorm>
-SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& a, const BagOutput& o, int64_t b0,
-                                        int64_t b1) {
+SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& args, const BagOutput& where,
+                                        int64_t b0, int64_t b1) {
+  // Local copies: the compiler cannot tell that stores into the output do not change the
+  // argument structs, and would reload every field after each row otherwise.
+  const EmbeddingArgs a = args;
+  const BagOutput o = where;
   const int64_t dim = Row::dim(a.dimension);
   const int64_t T = o.steps, stride = o.stride;
-  const int64_t* bag_entries = o.bag_entries;
-  const int64_t* bag_step = o.bag_step;
+  const int64_t* const bag_entries = o.bag_entries;
+  const int64_t* const bag_step = o.bag_step;
+  const int64_t* const ids = a.ids;
+  const float* const table = a.table;
   Row acc;
   const bool single = one_entry_per_bag(bag_entries, o.example_bags[b0], o.example_bags[b1]);
   // A univalent, unweighted, unclipped bag is its row (sum, mean and sqrtn of one row agree).
   const bool copy_rows = single && !kWeighted && !kMaxNorm;
   for (int64_t b = b0; b < b1; ++b) {
-    float* rows = o.out + b * T * stride;
+    float* const rows = o.out + b * T * stride;
     const int64_t g0 = o.example_bags[b], g1 = o.example_bags[b + 1];
     int64_t shift = 0, lo = 0, hi = T;  // output step = natural step + shift, kept if in [lo, hi)
     if (o.first_step) {
@@ -214,12 +227,12 @@ SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& a, const BagOutput&
         prefetch_entry(a, g + kPrefetchDistance, dim);
         const int64_t t = bag_step[g] + shift;
         if (t < lo || t >= hi) continue;
-        zero_steps(rows, cursor, t, dim, stride);
-        const int64_t id = a.ids[g];
+        zero_steps<Row>(rows, cursor, t, dim, stride);
+        const int64_t id = ids[g];
         if (id >= 0) {
-          Row::copy(rows + t * stride, a.table + id * dim, dim);
+          Row::copy(rows + t * stride, table + id * dim, dim);
         } else {
-          zero_row(rows + t * stride, dim);
+          Row::zero(rows + t * stride, dim);
         }
         cursor = t + 1;
       }
@@ -227,14 +240,14 @@ SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& a, const BagOutput&
       for (int64_t g = g0; g < g1; ++g) {
         const int64_t t = bag_step[g] + shift;
         if (t < lo || t >= hi) continue;
-        zero_steps(rows, cursor, t, dim, stride);
+        zero_steps<Row>(rows, cursor, t, dim, stride);
         const int64_t e0 = single ? g : bag_entries[g];
         const int64_t e1 = single ? g + 1 : bag_entries[g + 1];
         combine_bag<Row, kWeighted, kMaxNorm>(a, acc, e0, e1, rows + t * stride);
         cursor = t + 1;
       }
     }
-    zero_steps(rows, cursor, T, dim, stride);
+    zero_steps<Row>(rows, cursor, T, dim, stride);
   }
 }
 

@@ -260,6 +260,19 @@ const CategoricalColumn* categorical_of(const DenseColumn& col) {
   return nullptr;
 }
 
+// A guess of a pack's work before the plan: Σ over columns of input values x width.
+int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
+                   const Batch& batch) {
+  int64_t work = 0;
+  for (const auto& col : columns) {
+    const CategoricalColumn* cat = categorical_of(*col);
+    const std::string& key =
+        cat ? cat->key() : static_cast<const NumericColumn&>(*col).key();
+    if (batch.contains(key)) work += batch.get(key).num_values * col->width();
+  }
+  return work;
+}
+
 }  // namespace
 
 SequenceFeatures::SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns) {
@@ -337,7 +350,10 @@ Planned plan_all(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
         embedding && !p.bags.weights.empty() &&
         static_cast<const EmbeddingColumn&>(col).combiner() != Combiner::kSum;
     int64_t dropped = 0, first_bad = -1;
-    for (int64_t i = 0; i < p.bags.num_entries(); ++i) {
+    // A branch-free count first (it vectorizes); the ids outside [0, n) are walked only if any.
+    int64_t outside = 0;
+    for (const int64_t id : p.bags.ids) outside += static_cast<uint64_t>(id) >= buckets;
+    for (int64_t i = 0; outside > 0 && i < p.bags.num_entries(); ++i) {
       const int64_t id = p.bags.ids[i];
       if (static_cast<uint64_t>(id) >= buckets) {
         if (first_bad < 0) first_bad = i;
@@ -463,6 +479,14 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
                                  size_t dense_count, int64_t* lengths, size_t lengths_count,
                                  uint8_t* mask, size_t mask_count, PackStats* stats) const {
   check_options(opt);
+  // Below this much work (output floats + looked-up floats) a second thread saves less than it
+  // costs; above it the pack is split into chunks of about kWorkPerChunk, handed out in order,
+  // so a helper that wakes late (0.03-0.15 ms after an idle spell on a VM) still takes a share.
+  constexpr int64_t kWorkPerThread = 1 << 17;
+  constexpr int64_t kWorkPerChunk = 1 << 15;
+  const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
+  if (max_threads > 1 && input_work(columns_, batch) >= kWorkPerThread)
+    prepare_workers(max_threads);  // wake-up overlaps the plan phase
   Workspace& ws = workspace();
   const Planned plan = plan_all(columns_, batch, opt, ws);
   const int64_t B = plan.batch, T = plan.steps;
@@ -489,10 +513,10 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
   int64_t work = B * T * depth_;
   for (size_t c = 0; c < columns_.size(); ++c)
     work += ws.plans[c].bags.num_entries() * columns_[c]->width();
-  int threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
-  constexpr int64_t kWorkPerThread = 1 << 18;  // below this a second thread costs more than it saves
-  threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kWorkPerThread)));
-  const int64_t chunks = threads > 1 ? std::min<int64_t>(B, threads * 4) : 1;
+  const int threads = static_cast<int>(
+      std::min<int64_t>(max_threads, std::max<int64_t>(1, work / kWorkPerThread)));
+  const int64_t chunks =
+      threads > 1 ? std::min(B, std::max<int64_t>(work / kWorkPerChunk, int64_t{threads} * 4)) : 1;
 
   auto run_range = [&](int64_t chunk) {
     const int64_t b0 = B * chunk / chunks, b1 = B * (chunk + 1) / chunks;
