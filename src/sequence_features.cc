@@ -8,6 +8,7 @@
 
 #include "embedding_kernel.h"
 #include "error.h"
+#include "numeric_kernel.h"
 #include "thread_pool.h"
 
 namespace seqfeat {
@@ -21,6 +22,9 @@ struct NumericPlan {
   std::vector<int64_t> example_entries; // [B + 1]
   std::vector<int64_t> position;        // [N] flat position in the example row (step * E + j)
   std::vector<float> values;            // [N] float32, normalized
+  const float* direct = nullptr;        // the input itself when it needs no conversion
+  bool in_order = false;                // ragged: value i of example b sits at position
+                                        // i - example_entries[b] (position is not filled)
   std::vector<int64_t> lengths;         // [B]
   std::vector<int64_t> extent;          // [B] last step holding a value + 1 (>= lengths for
                                         // 3-D input, where TF's length ignores the K axis)
@@ -56,6 +60,27 @@ void locate(const IdBags& bags, int64_t entry, int64_t& example, int64_t& step) 
   step = bags.bag_step[bag];
 }
 
+// values[i] = normalize(float(input value i)), with the dtype switch outside the loop.
+void convert_values(const FeatureInput& in, const Normalizer& norm, float* values) {
+  const int64_t n = in.num_values;
+  auto convert = [&](const auto* v) {
+    if (norm.kind == NormalizerKind::kNone) {
+      for (int64_t i = 0; i < n; ++i) values[i] = static_cast<float>(static_cast<double>(v[i]));
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        values[i] = norm.apply(static_cast<float>(static_cast<double>(v[i])));
+    }
+  };
+  switch (in.dtype) {
+    case DType::kFloat32: convert(static_cast<const float*>(in.values)); break;
+    case DType::kFloat64: convert(static_cast<const double*>(in.values)); break;
+    case DType::kInt32: convert(static_cast<const int32_t*>(in.values)); break;
+    case DType::kInt64: convert(static_cast<const int64_t*>(in.values)); break;
+    default:
+      for (int64_t i = 0; i < n; ++i) values[i] = norm.apply(static_cast<float>(in.number(i)));
+  }
+}
+
 void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) {
   const FeatureInput& in = batch.get(col.key());
   if (!is_numeric(in.dtype))
@@ -63,10 +88,15 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
          col.name(), in.key, dtype_name(in.dtype));
   const int64_t E = col.width();
   const Normalizer& norm = col.normalizer();
-  p.values.resize(static_cast<size_t>(in.num_values));
-  for (int64_t i = 0; i < in.num_values; ++i)
-    p.values[i] = norm.apply(static_cast<float>(in.number(i)));
-  p.position.resize(static_cast<size_t>(in.num_values));
+  p.direct = nullptr;
+  if (in.dtype == DType::kFloat32 && norm.kind == NormalizerKind::kNone) {
+    p.direct = static_cast<const float*>(in.values);
+  } else {
+    p.values.resize(static_cast<size_t>(in.num_values));
+    convert_values(in, norm, p.values.data());
+  }
+  p.in_order = in.form == InputForm::kRagged;
+  if (!p.in_order) p.position.resize(static_cast<size_t>(in.num_values));
 
   auto check_divisible = [&](int64_t row, int64_t b) {
     if (row % E != 0)
@@ -152,13 +182,11 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, NumericPlan& p) 
               fail(Code::kInvalidArgument,
                    "Column {}, feature {}: example {}, step {} has {} values; shape ({}) needs {}",
                    col.name(), in.key, b, s - s0, n, fmt::join(col.variable_shape(), ", "), E);
-            for (int64_t j = 0; j < n; ++j) p.position[in.step_splits[s] + j] = (s - s0) * E + j;
           }
           p.example_entries[b] = in.step_splits[s0];
           steps = s1 - s0;
         } else {
           check_divisible(s1 - s0, b);
-          for (int64_t v = s0; v < s1; ++v) p.position[v] = v - s0;
           p.example_entries[b] = s0;
           steps = (s1 - s0) / E;
         }
@@ -190,16 +218,34 @@ void write_numeric(const NumericColumn& col, const NumericPlan& p, const StepMap
                    int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset, float* out) {
   const int64_t E = col.width();
   const float def = col.default_value();
+  const float* values = p.direct ? p.direct : p.values.data();
+  if (p.in_order) {
+    NumericRows rows;
+    rows.values = values;
+    rows.example_entries = p.example_entries.data();
+    rows.width = E;
+    rows.default_value = def;
+    if (!map.identity) {
+      rows.first_step = map.first_step;
+      rows.kept = map.kept;
+      rows.base = map.base;
+    }
+    rows.out = out + offset;
+    rows.steps = T;
+    rows.stride = depth;
+    write_numeric_in_order(rows, b0, b1);
+    return;
+  }
   for (int64_t b = b0; b < b1; ++b) {
     float* rows = out + b * T * depth + offset;
     for (int64_t t = 0; t < T; ++t) std::fill_n(rows + t * depth, E, def);
     const int64_t e0 = p.example_entries[b], e1 = p.example_entries[b + 1];
     if (map.identity && depth == E) {
-      for (int64_t i = e0; i < e1; ++i) rows[p.position[i]] = p.values[i];
+      for (int64_t i = e0; i < e1; ++i) rows[p.position[i]] = values[i];
     } else {
       for (int64_t i = e0; i < e1; ++i) {
         const int64_t t = map(b, p.position[i] / E);
-        if (t >= 0) rows[t * depth + p.position[i] % E] = p.values[i];
+        if (t >= 0) rows[t * depth + p.position[i] % E] = values[i];
       }
     }
   }

@@ -1,0 +1,49 @@
+#include "numeric_kernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace seqfeat {
+
+namespace {
+
+void fill(float* out, int64_t count, float value) {
+  if (count <= 0) return;
+  if (value == 0.f && !std::signbit(value)) {
+    std::memset(out, 0, static_cast<size_t>(count) * sizeof(float));
+  } else {
+    std::fill_n(out, count, value);
+  }
+}
+
+}  // namespace
+
+void write_numeric_in_order(const NumericRows& r, int64_t b0, int64_t b1) {
+  const int64_t E = r.width, T = r.steps, stride = r.stride;
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = r.out + b * T * stride;
+    const int64_t e0 = r.example_entries[b];
+    const int64_t length = (r.example_entries[b + 1] - e0) / E;
+    // Steps [first, first + count) of the example land at output steps [t0, t0 + count).
+    int64_t first = 0, t0 = 0, count = length;
+    if (r.first_step) {
+      first = r.first_step[b];
+      t0 = r.base[b];
+      count = std::clamp<int64_t>(std::min(length - first, r.kept[b]), 0, T - t0);
+    }
+    const float* src = r.values + e0 + first * E;
+    if (stride == E) {
+      fill(rows, t0 * E, r.default_value);
+      std::memcpy(rows + t0 * E, src, static_cast<size_t>(count * E) * sizeof(float));
+      fill(rows + (t0 + count) * E, (T - t0 - count) * E, r.default_value);
+    } else {
+      for (int64_t t = 0; t < t0; ++t) fill(rows + t * stride, E, r.default_value);
+      for (int64_t s = 0; s < count; ++s)
+        std::memcpy(rows + (t0 + s) * stride, src + s * E, static_cast<size_t>(E) * sizeof(float));
+      for (int64_t t = t0 + count; t < T; ++t) fill(rows + t * stride, E, r.default_value);
+    }
+  }
+}
+
+}  // namespace seqfeat
