@@ -7,8 +7,10 @@
  *
  *   gather_rows_per_s_{1,2}t   random rows of a ROWS x DIM float32 table (every page written
  *                              first) summed into registers; LOOKUPS fresh uniform ids per
- *                              repetition; the better of a plain loop and one prefetching 16
- *                              rows ahead (also printed as gather_plain_* / gather_prefetch_*)
+ *                              repetition; the best of a plain loop (gather_plain_*), one
+ *                              prefetching 16 rows ahead non-temporally (gather_prefetch_nta_*)
+ *                              and one prefetching into L2 32 rows ahead for rows of up to two
+ *                              cache lines, 16 otherwise (gather_prefetch_l2_*), as the kernel
  *   write_bytes_per_s_{1,2}t   memset of an OUT_BYTES buffer (the output written once)
  *   memcpy_bytes_per_s_1t      memcpy of OUT_BYTES
  *
@@ -70,7 +72,7 @@ static void* must_alloc(size_t bytes) {
 
 /* ---- work items ------------------------------------------------------------------------ */
 
-enum Task { kGatherPlain, kGatherPrefetch, kWrite, kCopy };
+enum Task { kGatherPlain, kGatherNta, kGatherL2, kWrite, kCopy };
 
 typedef struct {
   const float* table;
@@ -82,14 +84,20 @@ typedef struct {
   float sink;
 } Work;
 
+/* prefetch: 0 none, 1 non-temporal 16 rows ahead, 2 into L2 (prefetcht1) 16-32 rows ahead. */
 static float gather(const Work* w, int prefetch) {
   const int64_t dim = w->dim;
   const int64_t line_floats = 16;
+  const int64_t ahead = prefetch == 2 && dim <= 32 ? 32 : kPrefetchDistance;
   float acc[16] = {0};
   for (int64_t i = w->begin; i < w->end; ++i) {
-    if (prefetch && i + kPrefetchDistance < w->end) {
-      const float* p = w->table + w->ids[i + kPrefetchDistance] * dim;
-      for (int64_t d = 0; d < dim; d += line_floats) __builtin_prefetch(p + d, 0, 0);
+    if (prefetch && i + ahead < w->end) {
+      const float* p = w->table + w->ids[i + ahead] * dim;
+      if (prefetch == 1) {
+        for (int64_t d = 0; d < dim; d += line_floats) __builtin_prefetch(p + d, 0, 0);
+      } else {
+        for (int64_t d = 0; d < dim; d += line_floats) __builtin_prefetch(p + d, 0, 2);
+      }
     }
     const float* row = w->table + w->ids[i] * dim;
     int64_t d = 0;
@@ -105,7 +113,8 @@ static float gather(const Work* w, int prefetch) {
 static void run_task(enum Task task, Work* w) {
   switch (task) {
     case kGatherPlain: w->sink += gather(w, 0); break;
-    case kGatherPrefetch: w->sink += gather(w, 1); break;
+    case kGatherNta: w->sink += gather(w, 1); break;
+    case kGatherL2: w->sink += gather(w, 2); break;
     case kWrite: memset(w->dst + w->begin, (int)(w->sink > 1e30f), (size_t)(w->end - w->begin)); break;
     case kCopy: memcpy(w->dst + w->begin, w->src + w->begin, (size_t)(w->end - w->begin)); break;
   }
@@ -204,7 +213,7 @@ int main(int argc, char** argv) {
   }
 
   double* samples = must_alloc((size_t)reps * sizeof(double));
-  double gather_rate[2][2]; /* [prefetch][threads - 1] */
+  double gather_rate[3][2]; /* [task - kGatherPlain][threads - 1] */
   double write_rate[2], memcpy_rate = 0.;
   float sink = 0.f;
   pthread_t thread;
@@ -214,16 +223,16 @@ int main(int argc, char** argv) {
       fprintf(stderr, "seqfeat_roofline: cannot start a thread\n");
       return 1;
     }
-    for (int prefetch = 0; prefetch < 2; ++prefetch) {
+    for (int variant = 0; variant < 3; ++variant) {
       for (int r = -2; r < reps; ++r) {
         for (int64_t i = 0; i < lookups; ++i) ids[i] = (int64_t)(next_random(&seed) % (uint64_t)rows);
         evict_caches();
         Work w = {table, dim, ids, 0, lookups, NULL, NULL, 0.f};
-        const double t = timed(prefetch ? kGatherPrefetch : kGatherPlain, threads, w);
+        const double t = timed((enum Task)(kGatherPlain + variant), threads, w);
         sink += g_helper_work.sink;
         if (r >= 0) samples[r] = (double)lookups / t;
       }
-      gather_rate[prefetch][threads - 1] = median(samples, reps);
+      gather_rate[variant][threads - 1] = median(samples, reps);
     }
     for (int r = -2; r < reps; ++r) {
       evict_caches();
@@ -246,11 +255,15 @@ int main(int argc, char** argv) {
   atomic_store(&g_generation, -1);
   pthread_join(thread, NULL);
 
+  static const char* const names[3] = {"plain", "prefetch_nta", "prefetch_l2"};
   for (int threads = 1; threads <= kMaxThreads; ++threads) {
-    const double plain = gather_rate[0][threads - 1], pf = gather_rate[1][threads - 1];
-    printf("gather_plain_rows_per_s_%dt %.6g\n", threads, plain);
-    printf("gather_prefetch_rows_per_s_%dt %.6g\n", threads, pf);
-    printf("gather_rows_per_s_%dt %.6g\n", threads, plain > pf ? plain : pf);
+    double best = 0.;
+    for (int v = 0; v < 3; ++v) {
+      const double rate = gather_rate[v][threads - 1];
+      printf("gather_%s_rows_per_s_%dt %.6g\n", names[v], threads, rate);
+      if (rate > best) best = rate;
+    }
+    printf("gather_rows_per_s_%dt %.6g\n", threads, best);
   }
   printf("write_bytes_per_s_1t %.6g\n", write_rate[0]);
   printf("write_bytes_per_s_2t %.6g\n", write_rate[1]);

@@ -13,7 +13,7 @@
 //   out[b, t, 0:D] = combine(bag at step t of example b), 0 for steps without a bag
 //
 // written straight into the output slot (row stride = the layer's ΣD). The accumulator stays in
-// registers for D in {8, 16, 32, 64, 128}; rows are prefetched kPrefetchDistance entries ahead
+// registers for D in {8, 16, 32, 64, 128}; rows are prefetched into L2 16-32 entries ahead
 // across bag and example boundaries. An AVX2 build of the same code is chosen at run time when
 // the CPU has it.
 //
