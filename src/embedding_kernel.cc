@@ -1,7 +1,11 @@
 #include "embedding_kernel.h"
 
+#include <cblas.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 // The 8-float vectors below never cross a call boundary (everything using them is inlined into
 // one kernel per ISA), so the ABI note about passing them without AVX does not apply.
@@ -121,6 +125,16 @@ struct DynamicRow {
 
 // Prefetches the row of entry i. The id may still be one the bag drops (negative, or >= rows
 // with a pruned weight): the address is formed as an integer, and a prefetch never faults.
+// The accumulator at a runtime dimension with BLAS level-1 calls (cblas_saxpy per row).
+struct BlasRow : DynamicRow {
+  SEQFEAT_INLINE void add(const float* row) {
+    cblas_saxpy(static_cast<blasint>(d), 1.f, row, 1, acc, 1);
+  }
+  SEQFEAT_INLINE void add_scaled(const float* row, float s) {
+    cblas_saxpy(static_cast<blasint>(d), s, row, 1, acc, 1);
+  }
+};
+
 SEQFEAT_INLINE void prefetch_entry(const EmbeddingArgs& a, int64_t i, int64_t dim) {
   if (i < a.num_entries) {
     const int64_t id = a.ids[i];
@@ -303,6 +317,96 @@ void combine_one_bag(const EmbeddingArgs& a, int64_t begin, int64_t end, float* 
   }
 }
 
+// OpenBLAS runs a gemm on several threads once m·n·k exceeds 65536 x 4; the calls are kept
+// below that so that it never starts its own threads under ours (its global thread setting is
+// left alone).
+constexpr int64_t kGemmSingleThreadWork = 65536 * 4;
+
+// Multi-hot x table through cblas_sgemm, one example at a time (see EmbedVariant::kBlasGemm).
+template <bool kWeighted>
+void embed_gemm(const EmbeddingArgs& args, const BagOutput& where, int64_t b0, int64_t b1) {
+  const EmbeddingArgs a = args;
+  const BagOutput o = where;
+  const int64_t D = a.dimension, V = a.rows, T = o.steps, stride = o.stride;
+  const bool prune = kWeighted && a.combiner != Combiner::kSum;
+  const int64_t chunk = std::max<int64_t>(1, kGemmSingleThreadWork / std::max<int64_t>(1, V * D));
+  thread_local std::vector<float> multi_hot;  // [chunk, V]; grows once, then reused
+  thread_local std::vector<float> scale;      // [T]
+  if (multi_hot.size() < static_cast<size_t>(chunk * V)) multi_hot.resize(chunk * V);
+  if (scale.size() < static_cast<size_t>(T)) scale.resize(T);
+  for (int64_t b = b0; b < b1; ++b) {
+    float* rows = o.out + b * T * stride;
+    int64_t shift = 0, lo = 0, hi = T;
+    if (o.first_step) {
+      shift = o.base[b] - o.first_step[b];
+      lo = o.base[b];
+      hi = o.base[b] + o.kept[b];
+    }
+    const int64_t g0 = o.example_bags[b], g1 = o.example_bags[b + 1];
+    int64_t g = g0;
+    int64_t written = 0;  // output steps [0, written) are done
+    while (written < T) {
+      // Rows [written, written + m) of this example as one product.
+      const int64_t m = std::min(chunk, T - written);
+      std::fill_n(multi_hot.data(), m * V, 0.f);
+      std::fill_n(scale.data() + written, m, 0.f);
+      int64_t last = -1;  // last row of the chunk holding a bag
+      for (; g < g1; ++g) {
+        const int64_t t = o.bag_step[g] + shift;
+        if (t < lo || t >= hi) continue;
+        if (t >= written + m) break;
+        float* mh = multi_hot.data() + (t - written) * V;
+        int64_t n = 0;
+        float wsum = 0.f, w2sum = 0.f;
+        for (int64_t i = o.bag_entries[g]; i < o.bag_entries[g + 1]; ++i) {
+          const int64_t id = a.ids[i];
+          if (id < 0) continue;
+          float w = 1.f;
+          if constexpr (kWeighted) {
+            w = a.weights[i];
+            if (prune && !(w > 0.f)) continue;
+          }
+          mh[id] += w;
+          ++n;
+          wsum += w;
+          w2sum += w * w;
+        }
+        float s = 0.f;
+        if (n > 0) {
+          switch (a.combiner) {
+            case Combiner::kSum: s = 1.f; break;
+            case Combiner::kMean: s = kWeighted ? wsum : static_cast<float>(n); break;
+            default: s = std::sqrt(kWeighted ? w2sum : static_cast<float>(n)); break;
+          }
+          s = a.combiner == Combiner::kSum ? 1.f : (s == 0.f ? 0.f : 1.f / s);
+        }
+        scale[t] = s;
+        last = t - written;
+      }
+      if (last < 0) {
+        for (int64_t t = written; t < written + m; ++t) std::memset(rows + t * stride, 0, D * 4);
+      } else {
+        const int64_t mm = last + 1;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(mm),
+                    static_cast<blasint>(D), static_cast<blasint>(V), 1.f, multi_hot.data(),
+                    static_cast<blasint>(V), a.table, static_cast<blasint>(D), 0.f,
+                    rows + written * stride, static_cast<blasint>(stride));
+        if (a.combiner != Combiner::kSum || kWeighted) {
+          for (int64_t t = written; t < written + mm; ++t) {
+            const float s = scale[t];
+            if (s == 1.f) continue;
+            float* r = rows + t * stride;
+            for (int64_t d = 0; d < D; ++d) r[d] *= s;
+          }
+        }
+        for (int64_t t = written + mm; t < written + m; ++t)
+          std::memset(rows + t * stride, 0, D * 4);
+      }
+      written += m;
+    }
+  }
+}
+
 }  // namespace
 
 bool cpu_has_avx2() {
@@ -317,7 +421,47 @@ bool cpu_has_avx2() {
   return has;
 }
 
-EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa) {
+namespace {
+
+template <class Row>
+EmbedExamplesFn pick_flags(const EmbeddingArgs& a) {
+  if (a.weights) {
+    return a.has_max_norm ? &embed_baseline<Row, true, true> : &embed_baseline<Row, true, false>;
+  }
+  return a.has_max_norm ? &embed_baseline<Row, false, true> : &embed_baseline<Row, false, false>;
+}
+
+// The variant kAuto uses, from bench_embedding BM_Variants (256 examples x 1..50 steps, AMD EPYC
+// VM, median us hand / BLAS):
+//   multi-hot x table (cblas_sgemm) does steps x rows x D work against ids x D for the gather,
+//   so it only wins on tiny vocabularies with big bags: rows 4, D 64, 8..16 ids 254 / 212;
+//   rows 8, D 64, 16..32 ids 377 / 286; rows 8, D 128, 8..16 ids 452 / 418; rows 16, D 128,
+//   16..32 ids 767 / 613; but rows 8, D 64, 8..16 ids 225 / 241, rows 16, D 64, 16..32 ids
+//   374 / 366, any D 16 or 1..5 ids: hand by 1.2-30x, rows 512: hand by 7-30x.
+//   cblas_saxpy accumulation: D 64 167 / 360-400, D 256 2078-2317 / 2132-2253 (a tie),
+//   D 1024 10626-11365 / 10288-10708 (BLAS 3-6 % faster: its AVX-512 axpy on 4 KB rows).
+EmbedVariant choose_variant(const EmbeddingArgs& a) {
+  const int64_t D = a.dimension;
+  if (!a.has_max_norm && a.rows > 0 && a.num_bags > 0 && D >= 64) {
+    const double ids_per_bag = static_cast<double>(a.num_entries) / static_cast<double>(a.num_bags);
+    if (ids_per_bag * (D >= 128 ? 1.0 : 0.5) >= static_cast<double>(a.rows))
+      return EmbedVariant::kBlasGemm;
+  }
+  if (D >= 512) return EmbedVariant::kBlasAxpy;
+  return EmbedVariant::kHand;
+}
+
+}  // namespace
+
+EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa, EmbedVariant variant) {
+  if (variant == EmbedVariant::kAuto) variant = choose_variant(args);
+  switch (variant) {
+    case EmbedVariant::kBlasGemm:
+      if (args.has_max_norm || args.rows <= 0) return nullptr;
+      return args.weights ? &embed_gemm<true> : &embed_gemm<false>;
+    case EmbedVariant::kBlasAxpy: return pick_flags<BlasRow>(args);
+    default: break;
+  }
   const bool avx2 = isa != Isa::kBaseline && cpu_has_avx2();
   if (args.weights) {
     return args.has_max_norm ? pick_dimension<true, true>(args.dimension, avx2)

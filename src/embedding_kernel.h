@@ -35,6 +35,8 @@ struct EmbeddingArgs {
   const int64_t* ids = nullptr;
   const float* weights = nullptr;  // nullptr: unweighted
   int64_t num_entries = 0;         // for prefetching ahead across bags
+  int64_t rows = 0;                // table rows (the multi-hot product's inner dimension)
+  int64_t num_bags = 0;            // bags in the batch (the variant choice uses ids per bag)
 };
 
 using CombineFn = void (*)(const EmbeddingArgs&, int64_t begin, int64_t end, float* out);
@@ -68,8 +70,22 @@ enum class Isa { kBaseline, kAvx2, kBest };
 // True if the CPU runs the AVX2 variants.
 bool cpu_has_avx2();
 
+// How the bags are combined. The hand-vectorised gather is the default; the BLAS variants are
+// kept so that bench_embedding can put them side by side with it for every shape:
+//   kBlasGemm: per example, out[rows of its steps] = M · E with cblas_sgemm, M[t, v] =
+//              Σ_{kept i in bag(t), id_i = v} w_i (a multi-hot [steps, rows] matrix), then the
+//              mean/sqrtn scale per row. Work ∝ steps x rows x D instead of ids x D, so it can
+//              only pay off for small vocabularies and large bags. No max_norm.
+//   kBlasAxpy: the gather, each row accumulated with cblas_saxpy (level 1, for long rows).
+// kAuto picks by shape from the measurements in choose_variant() (embedding_kernel.cc).
+enum class EmbedVariant { kAuto, kHand, kBlasGemm, kBlasAxpy };
+
 // Writes examples [b0, b1): every output step of them, bags combined, the rest zero.
 using EmbedExamplesFn = void (*)(const EmbeddingArgs&, const BagOutput&, int64_t b0, int64_t b1);
-EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa = Isa::kBest);
+
+// The kernel for these arguments; nullptr if the requested variant does not apply (kBlasGemm
+// with max_norm or with args.rows == 0).
+EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa = Isa::kBest,
+                                      EmbedVariant variant = EmbedVariant::kAuto);
 
 }  // namespace seqfeat

@@ -38,10 +38,26 @@ void write_numeric_in_order(const NumericRows& r, int64_t b0, int64_t b1) {
       std::memcpy(rows + t0 * E, src, static_cast<size_t>(count * E) * sizeof(float));
       fill(rows + (t0 + count) * E, (T - t0 - count) * E, r.default_value);
     } else {
-      for (int64_t t = 0; t < t0; ++t) fill(rows + t * stride, E, r.default_value);
-      for (int64_t s = 0; s < count; ++s)
-        std::memcpy(rows + (t0 + s) * stride, src + s * E, static_cast<size_t>(E) * sizeof(float));
-      for (int64_t t = t0 + count; t < T; ++t) fill(rows + t * stride, E, r.default_value);
+      // Part of a wider row: E floats per step; plain loops for short steps (a library call
+      // per step costs more than copying a few floats), memcpy / fill for long ones.
+      const float def = r.default_value;
+      const bool short_steps = E < 16;
+      for (int64_t t = 0; t < T; ++t) {
+        float* dst = rows + t * stride;
+        const int64_t s = t - t0;
+        if (s >= 0 && s < count) {
+          const float* from = src + s * E;
+          if (short_steps) {
+            for (int64_t j = 0; j < E; ++j) dst[j] = from[j];
+          } else {
+            std::memcpy(dst, from, static_cast<size_t>(E) * sizeof(float));
+          }
+        } else if (short_steps) {
+          for (int64_t j = 0; j < E; ++j) dst[j] = def;
+        } else {
+          fill(dst, E, def);
+        }
+      }
     }
   }
 }

@@ -8,6 +8,7 @@
 
 #include "embedding_kernel.h"
 #include "error.h"
+#include "indicator_kernel.h"
 #include "numeric_kernel.h"
 #include "thread_pool.h"
 
@@ -254,22 +255,22 @@ void write_numeric(const NumericColumn& col, const NumericPlan& p, const StepMap
 void write_indicator(const IndicatorColumn& col, const IdBags& bags, const StepMap& map,
                      int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset,
                      float* out) {
-  const int64_t nb = col.width();
-  const auto buckets = static_cast<uint64_t>(nb);
-  const bool weighted = !bags.weights.empty();
-  for (int64_t b = b0; b < b1; ++b) {
-    float* rows = out + b * T * depth + offset;
-    for (int64_t t = 0; t < T; ++t) std::fill_n(rows + t * depth, nb, 0.f);
-    for (int64_t g = bags.example_bags[b]; g < bags.example_bags[b + 1]; ++g) {
-      const int64_t t = map(b, bags.bag_step[g]);
-      if (t < 0) continue;
-      float* row = rows + t * depth;
-      for (int64_t i = bags.bag_entries[g]; i < bags.bag_entries[g + 1]; ++i) {
-        const int64_t id = bags.ids[i];
-        if (static_cast<uint64_t>(id) < buckets) row[id] += weighted ? bags.weights[i] : 1.f;
-      }
-    }
+  IndicatorRows rows;
+  rows.ids = bags.ids.data();
+  rows.weights = bags.weights.empty() ? nullptr : bags.weights.data();
+  rows.buckets = col.width();
+  rows.example_bags = bags.example_bags.data();
+  rows.bag_step = bags.bag_step.data();
+  rows.bag_entries = bags.bag_entries.data();
+  if (!map.identity) {
+    rows.first_step = map.first_step;
+    rows.kept = map.kept;
+    rows.base = map.base;
   }
+  rows.out = out + offset;
+  rows.steps = T;
+  rows.stride = depth;
+  write_indicator_rows(rows, b0, b1);
 }
 
 void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepMap& map,
@@ -285,6 +286,8 @@ void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepM
   args.ids = bags.ids.data();
   args.weights = bags.weights.empty() ? nullptr : bags.weights.data();
   args.num_entries = bags.num_entries();
+  args.rows = col.table().rows();
+  args.num_bags = bags.num_bags();
   BagOutput where;
   where.example_bags = bags.example_bags.data();
   where.bag_step = bags.bag_step.data();
