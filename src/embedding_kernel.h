@@ -63,6 +63,7 @@ struct BagOutput {
   float* out = nullptr;  // already advanced to the column's offset
   int64_t steps = 0;
   int64_t stride = 0;
+  bool stream = false;  // non-temporal stores: for outputs far larger than the caches
 };
 
 enum class Isa { kBaseline, kAvx2, kBest };

@@ -300,6 +300,10 @@ void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepM
   where.out = out + offset;
   where.steps = T;
   where.stride = depth;
+  // Non-temporal stores when the column fills whole output rows of an output much larger than
+  // the caches (W2: 13 MB, two threads 1.8 -> 1.2 ms); on cache-sized outputs they are slower.
+  constexpr int64_t kStreamBytes = int64_t{8} << 20;
+  where.stream = depth == D && bags.batch * T * depth * int64_t{sizeof(float)} >= kStreamBytes;
   select_embed_examples(args)(args, where, b0, b1);
 }
 
@@ -309,7 +313,16 @@ const CategoricalColumn* categorical_of(const DenseColumn& col) {
   return nullptr;
 }
 
-// A guess of a pack's work before the plan: Σ over columns of input values x width.
+// Work units of one looked-up float: rows of a table much larger than the last-level cache
+// come from DRAM, about 4x the time of cached ones per float (W3 against W1, one thread).
+int64_t gather_weight(const DenseColumn& col) {
+  if (col.kind() != ColumnKind::kEmbedding && col.kind() != ColumnKind::kSharedEmbedding) return 0;
+  const Table& table = static_cast<const EmbeddingColumn&>(col).table();
+  return table.size() * sizeof(float) > (size_t{32} << 20) ? 4 : 1;
+}
+
+// A guess of the work before the plan, from the inputs alone: each value is about one output
+// float (width floats for categorical columns) plus its gather.
 int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
                    const Batch& batch) {
   int64_t work = 0;
@@ -317,7 +330,9 @@ int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& column
     const CategoricalColumn* cat = categorical_of(*col);
     const std::string& key =
         cat ? cat->key() : static_cast<const NumericColumn&>(*col).key();
-    if (batch.contains(key)) work += batch.get(key).num_values * col->width();
+    if (!batch.contains(key)) continue;
+    const int64_t values = batch.get(key).num_values;
+    work += cat ? values * col->width() * (1 + gather_weight(*col)) : values;
   }
   return work;
 }
@@ -528,13 +543,15 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
                                  size_t dense_count, int64_t* lengths, size_t lengths_count,
                                  uint8_t* mask, size_t mask_count, PackStats* stats) const {
   check_options(opt);
-  // Below this much work (output floats + looked-up floats) a second thread saves less than it
-  // costs; above it the pack is split into chunks of about kWorkPerChunk, handed out in order,
-  // so a helper that wakes late (0.03-0.15 ms after an idle spell on a VM) still takes a share.
-  constexpr int64_t kWorkPerThread = 1 << 17;
+  // Work = output floats + looked-up floats x gather_weight, about 0.05-0.1 ns per unit on one
+  // thread. A sleeping helper joins 0.1-0.15 ms after it is woken on this VM (and waking it
+  // costs the caller ~15 us), so below ~1M units (~0.1 ms) a second thread cannot pay off: W1
+  // (0.6M units) stays on one thread, W3 (1.6M) and W2 (23M) split. The split is into chunks of
+  // about kWorkPerChunk handed out in order, so a helper that arrives late still takes a share.
+  constexpr int64_t kParallelWork = 1 << 20;
   constexpr int64_t kWorkPerChunk = 1 << 15;
   const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
-  if (max_threads > 1 && input_work(columns_, batch) >= kWorkPerThread)
+  if (max_threads > 1 && input_work(columns_, batch) >= kParallelWork)
     prepare_workers(max_threads);  // wake-up overlaps the plan phase
   Workspace& ws = workspace();
   const Planned plan = plan_all(columns_, batch, opt, ws);
@@ -561,9 +578,11 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
 
   int64_t work = B * T * depth_;
   for (size_t c = 0; c < columns_.size(); ++c)
-    work += ws.plans[c].bags.num_entries() * columns_[c]->width();
-  const int threads = static_cast<int>(
-      std::min<int64_t>(max_threads, std::max<int64_t>(1, work / kWorkPerThread)));
+    work += ws.plans[c].bags.num_entries() * columns_[c]->width() * gather_weight(*columns_[c]);
+  const int threads =
+      work < kParallelWork
+          ? 1
+          : static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(2, work / kParallelWork)));
   const int64_t chunks =
       threads > 1 ? std::min(B, std::max<int64_t>(work / kWorkPerChunk, int64_t{threads} * 4)) : 1;
 

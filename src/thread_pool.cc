@@ -44,7 +44,7 @@ using Clock = std::chrono::steady_clock;
 // cost (so back-to-back regions skip the wake-up), after prepare_workers() long enough for the
 // caller's serial phase.
 constexpr auto kSpinAfterRegion = std::chrono::microseconds(150);
-constexpr auto kSpinAfterPrepare = std::chrono::microseconds(3000);
+constexpr auto kSpinAfterPrepare = std::chrono::microseconds(1000);
 
 // Region state in one word, so that joining and closing a region are single atomic steps:
 // generation << 32 | closed << 31 | number of workers that joined.

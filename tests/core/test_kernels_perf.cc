@@ -1,6 +1,6 @@
 // Every variant of the packing kernels against a naive loop on random inputs:
-//   - embed_examples: hand-vectorised (baseline and AVX2 builds), BLAS gemm (multi-hot x table)
-//     and BLAS axpy, for several dimensions, all combiners, weights (with non-positive ones),
+//   - embed_examples: hand-vectorised (baseline and AVX2 builds, plain and non-temporal stores),
+//     BLAS gemm (multi-hot x table) and BLAS axpy, for several dimensions, all combiners, weights (with non-positive ones),
 //     max_norm, negative ids, empty bags, skipped steps, and the max_length window (truncating
 //     and padding at either end), written into a wider output (column offset, stride = ΣD);
 //   - write_numeric_in_order with and without a window, zero and non-zero default;
@@ -168,7 +168,10 @@ TEST(KernelsPerf, EmbedExamplesVariantsMatchNaiveLoop) {
               }
               o.steps = T;
               o.stride = stride;
-              for (const auto& v : variants) {
+              for (const auto& v : variants)
+                for (const bool stream : {false, true}) {
+                if (stream && v.variant != EmbedVariant::kHand) continue;
+                o.stream = stream;
                 const EmbedExamplesFn fn = select_embed_examples(a, v.isa, v.variant);
                 if (v.variant == EmbedVariant::kBlasGemm && max_norm) {
                   EXPECT_EQ(fn, nullptr);
@@ -186,7 +189,8 @@ TEST(KernelsPerf, EmbedExamplesVariantsMatchNaiveLoop) {
                                     " weighted=" + std::to_string(weighted) +
                                     " max_norm=" + std::to_string(max_norm) +
                                     " univalent=" + std::to_string(univalent) +
-                                    " max_length=" + std::to_string(win.max_length));
+                                    " max_length=" + std::to_string(win.max_length) +
+                                    " stream=" + std::to_string(stream));
                 ++checked;
               }
             }
