@@ -8,6 +8,8 @@ namespace seqfeat {
 
 namespace {
 
+constexpr int64_t kShortRow = 128;
+
 void fill(float* out, int64_t count, float value) {
   if (count <= 0) return;
   if (value == 0.f && !std::signbit(value)) {
@@ -33,7 +35,14 @@ void write_numeric_in_order(const NumericRows& r, int64_t b0, int64_t b1) {
       count = std::clamp<int64_t>(std::min(length - first, r.kept[b]), 0, T - t0);
     }
     const float* src = r.values + e0 + first * E;
-    if (stride == E) {
+    if (stride == E && T * E <= kShortRow) {
+      // A short example row (N1 with E = 1: 50 floats): inline loops beat two library calls.
+      const float def = r.default_value;
+      float* dst = rows;
+      for (int64_t i = 0; i < t0 * E; ++i) *dst++ = def;
+      for (int64_t i = 0; i < count * E; ++i) *dst++ = src[i];
+      for (float* end = rows + T * E; dst < end;) *dst++ = def;
+    } else if (stride == E) {
       fill(rows, t0 * E, r.default_value);
       std::memcpy(rows + t0 * E, src, static_cast<size_t>(count * E) * sizeof(float));
       fill(rows + (t0 + count) * E, (T - t0 - count) * E, r.default_value);
