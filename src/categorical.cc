@@ -372,15 +372,24 @@ class WeightedColumn final : public CategoricalColumn {
            dtype_name(dtype_), dtype_name(w.dtype), weight_key_);
     // Weights pair with ids by position: take the weight feature's values in order (dense
     // weights drop 0.0 cells, as TF sparsifies them).
-    out.weights.clear();
     if (w.form == InputForm::kDense) {
+      out.weights.clear();
       for (int64_t i = 0; i < w.num_values; ++i) {
         const double x = w.number(i);
         if (x != 0.0) out.weights.push_back(static_cast<float>(x));
       }
     } else {
+      // One pass, the dtype switch outside the loop (float32 weights are copied as they are).
       out.weights.resize(static_cast<size_t>(w.num_values));
-      for (int64_t i = 0; i < w.num_values; ++i) out.weights[i] = static_cast<float>(w.number(i));
+      float* weights = out.weights.data();
+      if (w.dtype == DType::kFloat32) {
+        std::memcpy(weights, w.values, static_cast<size_t>(w.num_values) * sizeof(float));
+      } else if (w.dtype == DType::kFloat64) {
+        const auto* v = static_cast<const double*>(w.values);
+        for (int64_t i = 0; i < w.num_values; ++i) weights[i] = static_cast<float>(v[i]);
+      } else {
+        for (int64_t i = 0; i < w.num_values; ++i) weights[i] = static_cast<float>(w.number(i));
+      }
     }
     if (out.weights.size() != out.ids.size())
       fail(Code::kInvalidArgument,
