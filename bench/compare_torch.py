@@ -22,7 +22,9 @@ table (W2, W3) the caches are evicted by running both pipelines on a separate ba
 ids covering 2 x L3 worth of rows, so neither side reads rows the other just fetched; the probe
 does the same on its table. (Rows of the tables rather than a flat buffer, so that each table's
 page-table entries stay cached as in steady use: a flat flush also evicts those and halves any
-gather rate with page walks.)
+gather rate with page walks.) The cache-resident workloads (W1, N1) run back to back without
+eviction. (A quiet gap before each call was tried and dropped: after even 3 ms idle this VM runs
+every call, ours and torch's, 1.5-4x slower.)
 
   py API      (W1, N1; informative) the Python package's public call,
               seqfeat.SequenceFeatures(columns)(features) with RaggedTensor features: it
@@ -426,6 +428,10 @@ class Evictor:
 
 
 def measure(w, threads):
+    """Times the contenders at one thread count, alternating on each fresh batch (the order is
+    reversed every repetition). Thread counts are measured one after the other, not interleaved:
+    switching torch's thread count per call leaves its OpenMP workers spinning into the next
+    call (measured: torch 2-thread W1 0.24 -> 4.3 ms, and every other call slowed)."""
     w.layer.set_threads(threads)
     torch.set_num_threads(threads)
     contenders = [("lib", w.lib_call), ("torch", w.torch_call)]
@@ -499,8 +505,7 @@ def main():
         w.setup(tables)
         results = {}
         for threads in (1, 2):
-            med, lookups = measure(w, threads)
-            results[threads] = (med, lookups)
+            results[threads] = measure(w, threads)
         if w.numeric_width:
             probe = run_probe(16, 16, 2, w.out_bytes(), False)
         else:
