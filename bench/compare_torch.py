@@ -496,7 +496,8 @@ def main():
         return table_cache[shape]
 
     print(f"libseqfeat vs PyTorch {torch.__version__} (CPU, threads via torch.set_num_threads); "
-          f"{REPS} reps after {WARMUP} warm-up, medians; library {library_path()}")
+          f"{REPS} reps after {WARMUP} warm-up, medians; library {library_path()}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     print("lib/torch: median time per call; x torch: torch / lib; roofline: lookups / random-row "
           "rate + output bytes / write rate (probe, same run); % roof: roofline / lib time; "
           "2t/1t: time at 1 thread / time at 2")
@@ -536,6 +537,10 @@ def main():
         w.close()
         table_cache.clear()
     print()
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} at the end"
+          + (" -- other processes competed for the CPUs: 2-thread figures are not meaningful"
+             if load > 1.5 else ""))
     print_summary(rows)
 
 
