@@ -203,6 +203,14 @@ class IndicatorColumn final : public DenseColumn {
   std::shared_ptr<const CategoricalColumn> categorical_;
 };
 
+// The categorical column an embedding or indicator column reads (nullptr for numeric).
+const CategoricalColumn* categorical_of(const DenseColumn& column);
+
+// A layer's columns: rejects an empty list, NULL entries and duplicate names (TF's messages),
+// and returns them sorted by name.
+std::vector<std::shared_ptr<const Column>> sorted_unique_columns(
+    std::vector<std::shared_ptr<const Column>> columns);
+
 struct EmbeddingSpec {
   int64_t dimension = 0;
   Combiner combiner = Combiner::kMean;

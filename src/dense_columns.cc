@@ -154,4 +154,27 @@ std::vector<std::shared_ptr<const EmbeddingColumn>> make_shared_embeddings(
   return out;
 }
 
+const CategoricalColumn* categorical_of(const DenseColumn& column) {
+  if (auto* e = dynamic_cast<const EmbeddingColumn*>(&column)) return &e->categorical();
+  if (auto* i = dynamic_cast<const IndicatorColumn*>(&column)) return &i->categorical();
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<const Column>> sorted_unique_columns(
+    std::vector<std::shared_ptr<const Column>> columns) {
+  if (columns.empty()) fail(Code::kInvalidArgument, "feature_columns must not be empty.");
+  for (const auto& c : columns)
+    if (!c) fail(Code::kInvalidArgument, "feature_columns contains NULL");
+  std::stable_sort(columns.begin(), columns.end(),
+                   [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  for (size_t i = 1; i < columns.size(); ++i)
+    if (columns[i]->name() == columns[i - 1]->name())
+      fail(Code::kInvalidArgument,
+           "Duplicate feature column name found for columns: {} and {}. This usually means that "
+           "these columns refer to same base feature. Either one must be discarded or a "
+           "duplicated but renamed item must be inserted in features dict.",
+           columns[i - 1]->name(), columns[i]->name());
+  return columns;
+}
+
 }  // namespace seqfeat

@@ -27,12 +27,6 @@ DenseWorkspace& dense_workspace() {
   return ws;
 }
 
-const CategoricalColumn* categorical_of(const DenseColumn& col) {
-  if (auto* e = dynamic_cast<const EmbeddingColumn*>(&col)) return &e->categorical();
-  if (auto* i = dynamic_cast<const IndicatorColumn*>(&col)) return &i->categorical();
-  return nullptr;
-}
-
 void plan_numeric(const NumericColumn& col, const Batch& batch, DensePlan& p) {
   const FeatureInput& in = batch.get(col.key());
   if (in.form != InputForm::kDense)
@@ -61,18 +55,7 @@ void plan_numeric(const NumericColumn& col, const Batch& batch, DensePlan& p) {
 }  // namespace
 
 DenseFeatures::DenseFeatures(std::vector<std::shared_ptr<const Column>> columns) {
-  if (columns.empty()) fail(Code::kInvalidArgument, "feature_columns must not be empty.");
-  for (const auto& c : columns)
-    if (!c) fail(Code::kInvalidArgument, "feature_columns contains NULL");
-  std::stable_sort(columns.begin(), columns.end(),
-                   [](const auto& a, const auto& b) { return a->name() < b->name(); });
-  for (size_t i = 1; i < columns.size(); ++i)
-    if (columns[i]->name() == columns[i - 1]->name())
-      fail(Code::kInvalidArgument,
-           "Duplicate feature column name found for columns: {} and {}. This usually means that "
-           "these columns refer to same base feature. Either one must be discarded or a "
-           "duplicated but renamed item must be inserted in features dict.",
-           columns[i - 1]->name(), columns[i]->name());
+  columns = sorted_unique_columns(std::move(columns));
   for (const auto& c : columns) {
     auto dense = std::dynamic_pointer_cast<const DenseColumn>(c);
     const bool ok = dense && (c->kind() != ColumnKind::kNumeric || !c->is_sequence());

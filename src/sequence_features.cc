@@ -307,12 +307,6 @@ void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepM
   select_embed_examples(args)(args, where, b0, b1);
 }
 
-const CategoricalColumn* categorical_of(const DenseColumn& col) {
-  if (auto* e = dynamic_cast<const EmbeddingColumn*>(&col)) return &e->categorical();
-  if (auto* i = dynamic_cast<const IndicatorColumn*>(&col)) return &i->categorical();
-  return nullptr;
-}
-
 // Work units of one looked-up float: rows of a table much larger than the last-level cache
 // come from DRAM, about 4x the time of cached ones per float (W3 against W1, one thread).
 int64_t gather_weight(const DenseColumn& col) {
@@ -340,18 +334,7 @@ int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& column
 }  // namespace
 
 SequenceFeatures::SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns) {
-  if (columns.empty()) fail(Code::kInvalidArgument, "feature_columns must not be empty.");
-  for (const auto& c : columns)
-    if (!c) fail(Code::kInvalidArgument, "feature_columns contains NULL");
-  std::stable_sort(columns.begin(), columns.end(),
-                   [](const auto& a, const auto& b) { return a->name() < b->name(); });
-  for (size_t i = 1; i < columns.size(); ++i)
-    if (columns[i]->name() == columns[i - 1]->name())
-      fail(Code::kInvalidArgument,
-           "Duplicate feature column name found for columns: {} and {}. This usually means that "
-           "these columns refer to same base feature. Either one must be discarded or a "
-           "duplicated but renamed item must be inserted in features dict.",
-           columns[i - 1]->name(), columns[i]->name());
+  columns = sorted_unique_columns(std::move(columns));
   for (const auto& c : columns) {
     auto dense = std::dynamic_pointer_cast<const DenseColumn>(c);
     const bool ok = dense && (c->kind() != ColumnKind::kNumeric || c->is_sequence());
