@@ -524,10 +524,87 @@ void seqfeat_batch_clear(seqfeat_batch* batch) {
 }
 
 namespace {
+
 void check_shape(const int64_t* shape, int64_t rank, const char* fn, const char* what) {
   if (rank < 0) fail(Code::kInvalidArgument, "{}: negative rank {}", fn, rank);
   if (rank > 0 && shape == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, what);
 }
+
+int64_t cells_of(const std::vector<int64_t>& shape) {
+  int64_t cells = 1;
+  for (int64_t d : shape) cells *= d;
+  return cells;
+}
+
+// The three input forms: the layout part of a FeatureInput, values set afterwards.
+seqfeat::FeatureInput sparse_input(const char* fn, const char* key, const int64_t* indices,
+                                   int64_t num_entries, int64_t rank,
+                                   const int64_t* dense_shape) {
+  seqfeat::FeatureInput in;
+  in.key = key_string(key, fn);
+  in.form = seqfeat::InputForm::kSparse;
+  check_shape(dense_shape, rank, fn, "dense_shape");
+  if (num_entries > 0) REQUIRE(indices, fn);
+  in.indices = indices;
+  in.num_values = num_entries;
+  in.rank = rank;
+  in.dense_shape.assign(dense_shape, dense_shape + rank);
+  return in;
+}
+
+seqfeat::FeatureInput dense_input(const char* fn, const char* key, const int64_t* shape,
+                                  int64_t rank) {
+  seqfeat::FeatureInput in;
+  in.key = key_string(key, fn);
+  in.form = seqfeat::InputForm::kDense;
+  check_shape(shape, rank, fn, "shape");
+  in.shape.assign(shape, shape + rank);
+  return in;
+}
+
+seqfeat::FeatureInput ragged_input(const char* fn, const char* key, int64_t batch_size,
+                                   const int64_t* row_splits, int64_t num_steps,
+                                   const int64_t* step_splits, int64_t num_values) {
+  REQUIRE(row_splits, fn);
+  seqfeat::FeatureInput in;
+  in.key = key_string(key, fn);
+  in.form = seqfeat::InputForm::kRagged;
+  in.batch_size = batch_size;
+  in.row_splits = row_splits;
+  in.step_splits = step_splits;
+  in.num_steps = step_splits ? num_steps : 0;
+  in.num_values = num_values;
+  return in;
+}
+
+// The three value kinds; `count` is the number of values the layout needs.
+void set_numbers(seqfeat::FeatureInput& in, const char* fn, int32_t dtype, const void* values,
+                 int64_t count) {
+  in.dtype = seqfeat::dtype_from_int(dtype, fn);
+  if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
+    fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
+         seqfeat::dtype_name(in.dtype));
+  if (count > 0) REQUIRE(values, fn);
+  in.values = values;
+}
+
+void set_strings(seqfeat::FeatureInput& in, const char* fn, const int64_t* offsets,
+                 const char* bytes) {
+  REQUIRE(offsets, fn);
+  in.dtype = seqfeat::DType::kString;
+  in.strings = {offsets, bytes};
+}
+
+static_assert(sizeof(seqfeat_string_view) == sizeof(seqfeat::StringRef) &&
+              offsetof(seqfeat_string_view, size) == offsetof(seqfeat::StringRef, size));
+
+void set_string_views(seqfeat::FeatureInput& in, const char* fn,
+                      const seqfeat_string_view* values, int64_t count) {
+  if (count > 0) REQUIRE(values, fn);
+  in.dtype = seqfeat::DType::kString;
+  in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
+}
+
 }  // namespace
 
 seqfeat_status seqfeat_batch_add_sparse(seqfeat_batch* batch, const char* key,
@@ -537,23 +614,8 @@ seqfeat_status seqfeat_batch_add_sparse(seqfeat_batch* batch, const char* key,
   return guard([&] {
     const char* fn = "seqfeat_batch_add_sparse";
     REQUIRE(batch, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kSparse;
-    in.dtype = seqfeat::dtype_from_int(dtype, fn);
-    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
-      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
-           seqfeat::dtype_name(in.dtype));
-    check_shape(dense_shape, rank, fn, "dense_shape");
-    if (num_entries > 0) {
-      REQUIRE(indices, fn);
-      REQUIRE(values, fn);
-    }
-    in.indices = indices;
-    in.num_values = num_entries;
-    in.rank = rank;
-    in.dense_shape.assign(dense_shape, dense_shape + rank);
-    in.values = values;
+    auto in = sparse_input(fn, key, indices, num_entries, rank, dense_shape);
+    set_numbers(in, fn, dtype, values, num_entries);
     batch->batch.add(std::move(in));
   });
 }
@@ -566,17 +628,21 @@ seqfeat_status seqfeat_batch_add_sparse_strings(seqfeat_batch* batch, const char
     const char* fn = "seqfeat_batch_add_sparse_strings";
     REQUIRE(batch, fn);
     REQUIRE(offsets, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kSparse;
-    in.dtype = seqfeat::DType::kString;
-    check_shape(dense_shape, rank, fn, "dense_shape");
-    if (num_entries > 0) REQUIRE(indices, fn);
-    in.indices = indices;
-    in.num_values = num_entries;
-    in.rank = rank;
-    in.dense_shape.assign(dense_shape, dense_shape + rank);
-    in.strings = {offsets, bytes};
+    auto in = sparse_input(fn, key, indices, num_entries, rank, dense_shape);
+    set_strings(in, fn, offsets, bytes);
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_sparse_string_views(seqfeat_batch* batch, const char* key,
+                                                     const int64_t* indices, int64_t num_entries,
+                                                     int64_t rank, const int64_t* dense_shape,
+                                                     const seqfeat_string_view* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_sparse_string_views";
+    REQUIRE(batch, fn);
+    auto in = sparse_input(fn, key, indices, num_entries, rank, dense_shape);
+    set_string_views(in, fn, values, num_entries);
     batch->batch.add(std::move(in));
   });
 }
@@ -587,19 +653,8 @@ seqfeat_status seqfeat_batch_add_dense(seqfeat_batch* batch, const char* key,
   return guard([&] {
     const char* fn = "seqfeat_batch_add_dense";
     REQUIRE(batch, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kDense;
-    in.dtype = seqfeat::dtype_from_int(dtype, fn);
-    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
-      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
-           seqfeat::dtype_name(in.dtype));
-    check_shape(shape, rank, fn, "shape");
-    in.shape.assign(shape, shape + rank);
-    int64_t cells = 1;
-    for (int64_t d : in.shape) cells *= d;
-    if (cells > 0) REQUIRE(values, fn);
-    in.values = values;
+    auto in = dense_input(fn, key, shape, rank);
+    set_numbers(in, fn, dtype, values, cells_of(in.shape));
     batch->batch.add(std::move(in));
   });
 }
@@ -611,13 +666,20 @@ seqfeat_status seqfeat_batch_add_dense_strings(seqfeat_batch* batch, const char*
     const char* fn = "seqfeat_batch_add_dense_strings";
     REQUIRE(batch, fn);
     REQUIRE(offsets, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kDense;
-    in.dtype = seqfeat::DType::kString;
-    check_shape(shape, rank, fn, "shape");
-    in.shape.assign(shape, shape + rank);
-    in.strings = {offsets, bytes};
+    auto in = dense_input(fn, key, shape, rank);
+    set_strings(in, fn, offsets, bytes);
+    batch->batch.add(std::move(in));
+  });
+}
+
+seqfeat_status seqfeat_batch_add_dense_string_views(seqfeat_batch* batch, const char* key,
+                                                    const int64_t* shape, int64_t rank,
+                                                    const seqfeat_string_view* values) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_add_dense_string_views";
+    REQUIRE(batch, fn);
+    auto in = dense_input(fn, key, shape, rank);
+    set_string_views(in, fn, values, cells_of(in.shape));
     batch->batch.add(std::move(in));
   });
 }
@@ -629,21 +691,8 @@ seqfeat_status seqfeat_batch_add_ragged(seqfeat_batch* batch, const char* key, i
   return guard([&] {
     const char* fn = "seqfeat_batch_add_ragged";
     REQUIRE(batch, fn);
-    REQUIRE(row_splits, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kRagged;
-    in.dtype = seqfeat::dtype_from_int(dtype, fn);
-    if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
-      fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
-           seqfeat::dtype_name(in.dtype));
-    if (num_values > 0) REQUIRE(values, fn);
-    in.batch_size = batch_size;
-    in.row_splits = row_splits;
-    in.step_splits = step_splits;
-    in.num_steps = step_splits ? num_steps : 0;
-    in.values = values;
-    in.num_values = num_values;
+    auto in = ragged_input(fn, key, batch_size, row_splits, num_steps, step_splits, num_values);
+    set_numbers(in, fn, dtype, values, num_values);
     batch->batch.add(std::move(in));
   });
 }
@@ -656,66 +705,9 @@ seqfeat_status seqfeat_batch_add_ragged_strings(seqfeat_batch* batch, const char
   return guard([&] {
     const char* fn = "seqfeat_batch_add_ragged_strings";
     REQUIRE(batch, fn);
-    REQUIRE(row_splits, fn);
     REQUIRE(offsets, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kRagged;
-    in.dtype = seqfeat::DType::kString;
-    in.batch_size = batch_size;
-    in.row_splits = row_splits;
-    in.step_splits = step_splits;
-    in.num_steps = step_splits ? num_steps : 0;
-    in.strings = {offsets, bytes};
-    in.num_values = num_values;
-    batch->batch.add(std::move(in));
-  });
-}
-
-static_assert(sizeof(seqfeat_string_view) == sizeof(seqfeat::StringRef) &&
-              offsetof(seqfeat_string_view, size) == offsetof(seqfeat::StringRef, size));
-
-seqfeat_status seqfeat_batch_add_sparse_string_views(seqfeat_batch* batch, const char* key,
-                                                     const int64_t* indices, int64_t num_entries,
-                                                     int64_t rank, const int64_t* dense_shape,
-                                                     const seqfeat_string_view* values) {
-  return guard([&] {
-    const char* fn = "seqfeat_batch_add_sparse_string_views";
-    REQUIRE(batch, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kSparse;
-    in.dtype = seqfeat::DType::kString;
-    check_shape(dense_shape, rank, fn, "dense_shape");
-    if (num_entries > 0) {
-      REQUIRE(indices, fn);
-      REQUIRE(values, fn);
-    }
-    in.indices = indices;
-    in.num_values = num_entries;
-    in.rank = rank;
-    in.dense_shape.assign(dense_shape, dense_shape + rank);
-    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
-    batch->batch.add(std::move(in));
-  });
-}
-
-seqfeat_status seqfeat_batch_add_dense_string_views(seqfeat_batch* batch, const char* key,
-                                                    const int64_t* shape, int64_t rank,
-                                                    const seqfeat_string_view* values) {
-  return guard([&] {
-    const char* fn = "seqfeat_batch_add_dense_string_views";
-    REQUIRE(batch, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kDense;
-    in.dtype = seqfeat::DType::kString;
-    check_shape(shape, rank, fn, "shape");
-    in.shape.assign(shape, shape + rank);
-    int64_t cells = 1;
-    for (int64_t d : in.shape) cells *= d;
-    if (cells > 0) REQUIRE(values, fn);
-    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
+    auto in = ragged_input(fn, key, batch_size, row_splits, num_steps, step_splits, num_values);
+    set_strings(in, fn, offsets, bytes);
     batch->batch.add(std::move(in));
   });
 }
@@ -728,18 +720,8 @@ seqfeat_status seqfeat_batch_add_ragged_string_views(seqfeat_batch* batch, const
   return guard([&] {
     const char* fn = "seqfeat_batch_add_ragged_string_views";
     REQUIRE(batch, fn);
-    REQUIRE(row_splits, fn);
-    if (num_values > 0) REQUIRE(values, fn);
-    seqfeat::FeatureInput in;
-    in.key = key_string(key, fn);
-    in.form = seqfeat::InputForm::kRagged;
-    in.dtype = seqfeat::DType::kString;
-    in.batch_size = batch_size;
-    in.row_splits = row_splits;
-    in.step_splits = step_splits;
-    in.num_steps = step_splits ? num_steps : 0;
-    in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
-    in.num_values = num_values;
+    auto in = ragged_input(fn, key, batch_size, row_splits, num_steps, step_splits, num_values);
+    set_string_views(in, fn, values, num_values);
     batch->batch.add(std::move(in));
   });
 }
