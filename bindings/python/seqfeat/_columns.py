@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
-from ._dtypes import DType, as_dtype, describe, float32, numpy_kind, string
+from ._dtypes import DType, as_dtype, describe, float32, int64, numpy_kind, string
 from ._errors import CALL, CONSTRUCTION, check
 from ._tensors import Batch, IdWeightPair, SparseTensor, encode_strings, tensor_to_numpy
 
@@ -57,6 +57,13 @@ class FeatureColumn:
         out = {}
         for child in self._children:
             out.update(child._python_normalizers())
+        return out
+
+    def _input_dtypes(self):
+        """{key: DType} this column expects for each feature it reads."""
+        out = {}
+        for child in self._children:
+            out.update(child._input_dtypes())
         return out
 
     def _check_call(self):
@@ -277,6 +284,9 @@ class _NumericBase(FeatureColumn):
     def _feature_keys(self):
         return [self.key]
 
+    def _input_dtypes(self):
+        return {self.key: self.dtype}
+
     def _python_normalizers(self):
         from .normalizers import Normalizer
         if self.normalizer_fn is None or isinstance(self.normalizer_fn, Normalizer):
@@ -355,6 +365,9 @@ class _KeyedCategorical(CategoricalColumn):
 
     def _feature_keys(self):
         return [self.key]
+
+    def _input_dtypes(self):
+        return {self.key: getattr(self, "dtype", int64)}
 
 
 class IdentityCategoricalColumn(_KeyedCategorical):
@@ -551,6 +564,11 @@ class WeightedCategoricalColumn(CategoricalColumn):
         if self.weight_feature_key not in keys:
             keys.append(self.weight_feature_key)
         return keys
+
+    def _input_dtypes(self):
+        out = super()._input_dtypes()
+        out.setdefault(self.weight_feature_key, self.dtype)
+        return out
 
 
 def weighted_categorical_column(categorical_column, weight_feature_key, dtype=float32):
@@ -763,10 +781,14 @@ def make_batch(columns, features):
     for k in keys:
         if k not in features:
             raise ValueError(f"Feature {k} is not in features dictionary.")
+    dtypes = {}
+    for column in columns:
+        for k, dtype in column._input_dtypes().items():
+            dtypes.setdefault(k, dtype)
     batch = Batch()
     try:
         for k in keys:
-            batch.add(k, features[k], normalizers.get(k))
+            batch.add(k, features[k], normalizers.get(k), dtypes.get(k))
     except BaseException:
         batch.close()
         raise

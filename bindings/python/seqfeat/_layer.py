@@ -29,6 +29,22 @@ _CONTRIB_TYPE_MESSAGE = ("All feature_columns must be of type _SequenceDenseColu
                          "indicator_column. Given (type {}): {}")
 
 
+_CALL_OPTIONS = ("max_length", "padding", "truncating", "strict", "return_mask", "output",
+                 "num_threads", "training", "cols_to_output_tensors")
+
+
+def _reject_unknown_keywords(layer, kwargs):
+    """Keras raises TypeError for a constructor keyword it does not understand; so do we,
+    pointing at the call when the keyword is a call option."""
+    if not kwargs:
+        return
+    key = next(iter(kwargs))
+    hint = f" {key} is an option of the call: layer(features, {key}=...)." \
+        if key in _CALL_OPTIONS else ""
+    raise TypeError(f"Keyword argument not understood: {key!r} ({layer} takes feature_columns, "
+                    f"trainable and name).{hint}")
+
+
 def _normalize_feature_columns(feature_columns):
     """TF's checks and order: a single column is wrapped, dicts and non-columns are rejected,
     the list must not be empty nor repeat a name; sorted by name."""
@@ -66,6 +82,7 @@ class SequenceFeatures:
     """
 
     def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        _reject_unknown_keywords("SequenceFeatures", kwargs)
         self._init(feature_columns, trainable, name, contrib=False)
 
     def _init(self, feature_columns, trainable, name, contrib):
@@ -224,6 +241,7 @@ class DenseFeatures:
     Columns are sorted by name. Embeddings can share a table with sequence columns."""
 
     def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        _reject_unknown_keywords("DenseFeatures", kwargs)
         columns = _normalize_feature_columns(feature_columns)
         for column in columns:
             if not isinstance(column, DenseColumn):

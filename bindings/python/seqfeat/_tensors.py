@@ -204,34 +204,16 @@ class RaggedTensor:
         return cls(values, row_splits, _internal=True)
 
     @classmethod
-    def from_nested_list(cls, pylist):
+    def from_nested_list(cls, pylist, dtype=None, feature=None):
         """From a list of examples, each a list of steps; a step is one value, or a list of
-        values (multi-valued step). Equivalent to tf.ragged.constant for these two shapes."""
-        rows = [list(r) for r in pylist]
-        nested = None
-        for row in rows:
-            for step in row:
-                nested = isinstance(step, (list, tuple, np.ndarray))
-                break
-            if nested is not None:
-                break
-        row_splits = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(r) for r in rows], out=row_splits[1:])
-        if not nested:
-            flat = [v for r in rows for v in r]
-            if any(isinstance(v, (list, tuple, np.ndarray)) for v in flat):
-                raise ValueError("Inconsistent nesting: every step must be a value or every step "
-                                 "a list of values.")
-            return cls.from_row_splits(_list_values(flat), row_splits)
-        steps = [s for r in rows for s in r]
-        if not all(isinstance(s, (list, tuple, np.ndarray)) for s in steps):
-            raise ValueError("Inconsistent nesting: every step must be a value or every step a "
-                             "list of values.")
-        step_splits = np.zeros(len(steps) + 1, dtype=np.int64)
-        np.cumsum([len(s) for s in steps], out=step_splits[1:])
-        flat = [v for s in steps for v in s]
-        inner = cls.from_row_splits(_list_values(flat), step_splits)
-        return cls.from_row_splits(inner, row_splits)
+        values (multi-valued step). Equivalent to tf.ragged.constant for these two shapes.
+
+        dtype (optional) is the value type; without it the values decide (str/bytes: string,
+        Python ints: int64, floats: float32) and a list without any value is int64. A value that
+        does not fit raises TypeError / ValueError naming the feature (if given), the example,
+        the step and the value."""
+        return _ragged_from_lists(pylist, None if dtype is None else _as_dtype(dtype),
+                                  _Where(feature))
 
     def nrows(self):
         return int(self.row_splits.shape[0] - 1)
@@ -257,11 +239,157 @@ class RaggedTensor:
         return f"RaggedTensor({self.to_list()!r})"
 
 
-def _list_values(flat):
+def _as_dtype(dtype):
+    from ._dtypes import as_dtype
+    return as_dtype(dtype)
+
+
+class _Where:
+    """Names a position of a Python-list input in error messages: the feature (if known), the
+    example, the step and the value within a multi-valued step."""
+
+    def __init__(self, feature):
+        self.feature = feature
+
+    def __call__(self, *position):
+        parts = [f"{name} {i}" for name, i in zip(("example", "step", "value"), position)]
+        text = ", ".join(parts)
+        if self.feature is not None:
+            return f"Feature {self.feature}, {text}" if text else f"Feature {self.feature}"
+        return text[:1].upper() + text[1:] if text else "Value"
+
+
+_STRING_TYPES = frozenset((str, bytes, np.str_, np.bytes_))
+_LIST_TYPES = (list, tuple, np.ndarray)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _is_number_type(t):
+    return issubclass(t, (int, float, np.integer, np.floating)) and \
+        not issubclass(t, (bool, np.bool_))
+
+
+def _expected_text(kind, dtype):
+    if kind == "string":
+        return "a string (str or bytes)"
+    name = f" ({dtype.name})" if dtype is not None else ""
+    return f"an integer{name}" if kind == "integer" else f"a number{name}"
+
+
+def _value_kind(dtype, flat, exact):
+    """'string', 'integer' or 'number': the kind of value the list must hold — the dtype's
+    (only string or number unless `exact`), or else that of its first string or number."""
+    if dtype is not None:
+        if dtype.is_string:
+            return "string"
+        return "integer" if exact and dtype.is_integer else "number"
+    for v in flat:
+        if type(v) in _STRING_TYPES:
+            return "string"
+        if _is_number_type(type(v)):
+            return "number"
+    return "number"
+
+
+def _fits(v, kind):
+    t = type(v)
+    if kind == "string":
+        return t in _STRING_TYPES
+    if not _is_number_type(t):
+        return False
+    if kind == "integer" and not issubclass(t, (int, np.integer)):
+        return False
+    return not isinstance(v, (int, np.integer)) or _INT64_MIN <= int(v) <= _INT64_MAX
+
+
+def _misfit_error(v, kind, dtype, where):
+    """TypeError (wrong kind of value) or ValueError (an integer outside int64) for v."""
+    if kind != "string" and isinstance(v, (int, np.integer)) and not isinstance(v, bool) and \
+            not _INT64_MIN <= int(v) <= _INT64_MAX:
+        return ValueError(f"{where}: the integer {v} does not fit in int64 (ids and integer "
+                          "values must be in [-2**63, 2**63 - 1]).")
+    got = "None" if v is None else f"{type(v).__name__} {v!r}"
+    return TypeError(f"{where}: expected {_expected_text(kind, dtype)}, got {got}.")
+
+
+def list_values(flat, dtype=None, where=None, position=None, exact=True):
+    """numpy array of a flat Python list of values (see RaggedTensor.from_nested_list for the
+    types). With `exact`, the values must be of `dtype` and are converted to it; otherwise
+    `dtype` (the column's) only decides between strings and numbers and the dtype of a list
+    without values. `position(i)` gives the indices (example, step, ...) of flat[i] and
+    `where(*indices)` the text naming them, for messages."""
     if not flat:
-        # No value to infer a type from: int64 suits numeric and integer-id columns.
-        return np.zeros(0, dtype=np.int64)
-    return as_values(flat)
+        # No value to infer a type from: the given dtype, else int64 (numbers and ids).
+        return np.zeros(0, dtype=np.int64 if dtype is None else dtype.as_numpy_dtype)
+    types = set(map(type, flat))
+    kind = _value_kind(dtype, flat, exact)
+    arr = None
+    if kind == "string" and types <= _STRING_TYPES:
+        arr = np.empty(len(flat), dtype=object)
+        arr[:] = flat
+    elif kind != "string" and all(map(_is_number_type, types)):
+        arr = np.asarray(flat)
+        integers = all(issubclass(t, (int, np.integer)) for t in types)
+        if arr.dtype.kind in "uO" or ((integers or kind == "integer") and arr.dtype.kind != "i"):
+            arr = None  # an int beyond int64 (numpy picked uint64, float64 or object), a float
+        elif exact and dtype is not None:
+            arr = arr.astype(dtype.as_numpy_dtype)
+        else:  # TF's tf.constant: Python floats are float32, Python ints int64 here
+            arr = arr.astype(np.float32 if arr.dtype.kind == "f" else np.int64)
+    if arr is None:
+        where = where or _Where(None)
+        for i, v in enumerate(flat):
+            if not _fits(v, kind):
+                raise _misfit_error(v, kind, dtype, where(*(position(i) if position else (i,))))
+        raise TypeError(f"{where()}: cannot convert the values to {kind}s.")
+    return arr
+
+
+def _ragged_from_lists(pylist, dtype, where, exact=True):
+    """RaggedTensor of one or two ragged levels from nested Python lists (see
+    RaggedTensor.from_nested_list); every malformed part is reported with its position."""
+    if not isinstance(pylist, _LIST_TYPES):
+        raise TypeError(f"{where()}: expected a list of examples, got {type(pylist).__name__} "
+                        f"{pylist!r}.")
+    rows = []
+    for b, row in enumerate(pylist):
+        if not isinstance(row, _LIST_TYPES):
+            got = "None" if row is None else f"{type(row).__name__} {row!r}"
+            raise TypeError(f"{where(b)}: expected a list of steps, got {got}.")
+        rows.append(list(row))
+    nested = None
+    for row in rows:
+        if row:
+            nested = isinstance(row[0], _LIST_TYPES)
+            break
+    row_splits = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=row_splits[1:])
+
+    def step_position(i):  # (example, step) of flat step i
+        b = int(np.searchsorted(row_splits, i, side="right")) - 1
+        return b, i - int(row_splits[b])
+
+    steps = [s for r in rows for s in r]
+    for i, s in enumerate(steps):
+        if isinstance(s, _LIST_TYPES) != bool(nested):
+            what = "a list of values" if nested else "one value"
+            raise ValueError(f"{where(*step_position(i))}: inconsistent nesting: every step must "
+                             f"be one value or every step a list of values; the first step is "
+                             f"{what}, this one is {type(s).__name__} {s!r}.")
+    if not nested:
+        values = list_values(steps, dtype, where, step_position, exact)
+        return RaggedTensor.from_row_splits(values, row_splits)
+    step_splits = np.zeros(len(steps) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in steps], out=step_splits[1:])
+
+    def value_position(i):  # (example, step, value) of flat value i
+        s = int(np.searchsorted(step_splits, i, side="right")) - 1
+        return step_position(s) + (i - int(step_splits[s]),)
+
+    flat = [v for s in steps for v in s]
+    inner = RaggedTensor.from_row_splits(list_values(flat, dtype, where, value_position, exact),
+                                         step_splits)
+    return RaggedTensor.from_row_splits(inner, row_splits)
 
 
 IdWeightPair = collections.namedtuple("IdWeightPair", ["id_tensor", "weight_tensor"])
@@ -292,6 +420,7 @@ class Batch:
         check(lib.batch_create(C.byref(handle)), CALL)
         self.handle = handle
         self._keep = []
+        self._dtype = None
         self._finalizer = weakref.finalize(self, lib.batch_free, handle)
 
     def close(self):
@@ -304,10 +433,12 @@ class Batch:
     def __exit__(self, *exc):
         self.close()
 
-    def add(self, key, value, normalizer=None):
+    def add(self, key, value, normalizer=None, dtype=None):
         """Adds features[key]. `normalizer` (numpy float32 array -> same-shape array) is
-        applied to the present values only."""
+        applied to the present values only. `dtype` is the type the reading column expects:
+        it is the type of an input without values, and Python lists are checked against it."""
         kb = key.encode("utf-8")
+        self._dtype = dtype
         if isinstance(value, SparseTensor):
             self._add_sparse(kb, value, normalizer, key)
         elif isinstance(value, RaggedTensor):
@@ -321,10 +452,12 @@ class Batch:
         elif _is_ragged_like(value) and not hasattr(value, "__array__"):
             self._add_ragged(kb, _convert_ragged(value), normalizer)
         elif isinstance(value, (list, tuple)) and any(
-                isinstance(v, (list, tuple, np.ndarray)) for v in value):
-            self._add_ragged(kb, RaggedTensor.from_nested_list(value), normalizer)
+                isinstance(v, _LIST_TYPES) for v in value):
+            self._add_ragged(kb, _ragged_from_lists(value, dtype, _Where(key), exact=False),
+                             normalizer)
         elif isinstance(value, (list, tuple)):
-            self._add_dense(kb, as_values(value), normalizer, key)
+            self._add_dense(kb, list_values(list(value), dtype, _Where(key), exact=False),
+                            normalizer, key)
         else:
             arr = np.asarray(value)
             if arr.ndim == 0:
@@ -335,6 +468,9 @@ class Batch:
         """(kind, a, b): ('numeric', dtype code, array), ('offsets', offsets, bytes) or
         ('views', views, None). Fixed-width bytes arrays are passed as (pointer, length) views
         into the numpy buffer (no copy); other strings are encoded once into offsets + bytes."""
+        if values.size == 0 and self._dtype is not None:
+            # Nothing to convert: the column's dtype, whatever the empty container's.
+            values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
         if normalizer is not None:
             values = _normalize(values, normalizer)
         if is_string_array(values):
