@@ -53,10 +53,13 @@ seqfeat_status set_error(seqfeat_status code, const char* message) noexcept {
   return code;
 }
 
+// Every status-returning entry point runs through here: a success clears the thread's message
+// (the header promises "" after a successful call), a failure sets it.
 template <class F>
 seqfeat_status guard(F&& body) noexcept {
   try {
     body();
+    g_last_error.clear();
     return SEQFEAT_OK;
   } catch (const seqfeat::Error& e) {
     return set_error(static_cast<seqfeat_status>(e.code()), e.what());

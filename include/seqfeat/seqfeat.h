@@ -6,8 +6,9 @@
  * Prefix      Every symbol is seqfeat_* (functions, types) or SEQFEAT_* (macros, enum values).
  * Errors      Every fallible function returns seqfeat_status: SEQFEAT_OK (0) or a negative
  *             SEQFEAT_ERR_* code. The detail — naming the column, feature key, example and
- *             offending value — is in seqfeat_last_error_message(), which is thread-local, never
- *             NULL and valid until the next libseqfeat call on the same thread. NULL arguments
+ *             offending value — is in seqfeat_last_error_message(), which is thread-local, ""
+ *             after a successful call, never NULL and valid until the next libseqfeat call on
+ *             the same thread. NULL arguments
  *             are reported (SEQFEAT_ERR_INVALID_ARGUMENT), never dereferenced. On failure no
  *             out-parameter and no caller buffer is written, and nothing leaks.
  * Ownership   seqfeat_X_create*() writes a caller-owned handle to *out; only seqfeat_X_free()
@@ -76,8 +77,12 @@ typedef int32_t seqfeat_status;
 /** Static text for a status code ("ok", "invalid argument", ...). Never NULL. */
 SEQFEAT_API const char* seqfeat_status_string(seqfeat_status status);
 
-/** Message of the last failed call on this thread ("" if none). Never NULL; valid until the
- *  next libseqfeat call on this thread. */
+/** Detail of the most recent call on this thread that returned a seqfeat_status: the error
+ *  message if that call failed (naming column, feature key, example and value), "" if it
+ *  returned SEQFEAT_OK or if no such call was made yet. Functions that return no status leave
+ *  it unchanged.
+ *  @return a thread-local, NUL-terminated UTF-8 string; never NULL; owned by the library and
+ *          valid until the next libseqfeat call on this thread. */
 SEQFEAT_API const char* seqfeat_last_error_message(void);
 
 /** Runtime version: major * 10000 + minor * 100 + patch, and "major.minor.patch". */

@@ -77,6 +77,28 @@ TEST(CapiStatus, LastErrorMessageIsThreadLocalAndNeverNull) {
   EXPECT_EQ(std::string(seqfeat_last_error_message()), o.message);
 }
 
+TEST(CapiStatus, LastErrorMessageIsEmptyAfterASuccessfulCall) {
+  seqfeat_column* out = nullptr;
+  ASSERT_EQ(seqfeat_identity_column_create("ids", 1, 0, SEQFEAT_NO_DEFAULT, &out),
+            SEQFEAT_ERR_INVALID_ARGUMENT);
+  EXPECT_STRNE(seqfeat_last_error_message(), "");
+
+  ASSERT_EQ(seqfeat_identity_column_create("ids", 1, 4, SEQFEAT_NO_DEFAULT, &out), SEQFEAT_OK);
+  EXPECT_STREQ(seqfeat_last_error_message(), "") << "a success must not leave the old message";
+
+  // A getter returning a status clears it too; one returning no status leaves it alone.
+  int64_t buckets = 0;
+  ASSERT_NE(seqfeat_column_table_shape(out, &buckets, &buckets), SEQFEAT_OK);
+  const std::string failure = seqfeat_last_error_message();
+  EXPECT_NE(failure, "");
+  EXPECT_STREQ(seqfeat_column_name(out), "ids");
+  EXPECT_EQ(std::string(seqfeat_last_error_message()), failure);
+  ASSERT_EQ(seqfeat_column_num_buckets(out, &buckets), SEQFEAT_OK);
+  EXPECT_EQ(buckets, 4);
+  EXPECT_STREQ(seqfeat_last_error_message(), "");
+  seqfeat_column_free(out);
+}
+
 TEST(CapiStatus, OptionDefaults) {
   seqfeat_numeric_options n;
   std::memset(&n, 0x7F, sizeof n);
