@@ -50,10 +50,16 @@ from ._layer import (DenseFeatures, SequenceFeatures, concatenate_context_input,
 from ._tensors import IdWeightPair, RaggedTensor, SparseTensor
 
 
-def library_version():
+def library_version() -> str:
     """The loaded libseqfeat's version string ("major.minor.patch")."""
     v = _lib.version_string()
     return v.decode("ascii") if isinstance(v, bytes) else str(v)
+
+
+#: The version of the libseqfeat this package drives. The package and the library are released
+#: together from one version, project(seqfeat VERSION ...) in CMakeLists.txt, which is also the
+#: version pip records when the package is installed.
+__version__: str = library_version()
 
 
 from ._dlpack import DLPackTensor  # noqa: E402
