@@ -1,5 +1,5 @@
-// Workloads shared by the kernel benchmarks (PERF.md): ragged batches with lengths uniform in
-// 1..Tmax, ids uniform or Zipf, tables filled with values (every page touched).
+// Workloads shared by the kernel benchmarks (docs/performance.md): ragged batches with lengths
+// uniform in 1..Tmax, ids uniform or Zipf, tables filled with values (every page touched).
 #pragma once
 
 #include <algorithm>

@@ -1,7 +1,7 @@
-// Full SequenceFeatures::pack_into on the PERF.md workloads (plan + execute), into a
+// Full SequenceFeatures::pack_into on the workloads of docs/performance.md (plan + execute), into a
 // preallocated buffer, at 1 and 2 threads. Every iteration draws a fresh batch; for the
 // DRAM-sized workloads (W2, W3) the caches are also evicted first (outside the timed region,
-// see Evictor); W1's table stays cache-resident as in PERF.md.
+// see Evictor); W1's table stays cache-resident as in docs/performance.md.
 //
 // BM_Plan times the plan phase alone (output_shape runs the same validation and lookups), so
 // its share of a pack can be read off.

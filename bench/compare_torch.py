@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""libseqfeat vs PyTorch's best pipeline, side by side in one process (see PERF.md).
+"""libseqfeat vs PyTorch's best pipeline, side by side in one process (see docs/performance.md).
 
 For every workload and thread count the two run alternately (order swapped every repetition) on
 the same freshly drawn batch; each prints the median of REPS timed calls after warm-up.

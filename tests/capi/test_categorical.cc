@@ -601,7 +601,7 @@ TEST(CapiSparseTensorsCall, RejectsDenseColumns) {
 }
 
 TEST(CapiWeightedIds, WeightDtypeMustEqualTheColumnDtype) {
-  // SPEC-TF 4.5: ValueError("Bad dtype, expected float32, but got float64.")
+  // compatibility.md §4.5: ValueError("Bad dtype, expected float32, but got float64.")
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);
   ColumnPtr w = Weighted(ids.get(), "weight_feat", SEQFEAT_DTYPE_FLOAT32);

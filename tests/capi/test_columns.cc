@@ -1,5 +1,5 @@
-// Column construction (SPEC-TF §3, §4.1-4.5, §6.1, §7, §8, §9, §11): every construction error,
-// names, kinds, num_buckets, variable shapes, tables, shared embeddings, layer construction.
+// Column construction (compatibility.md §3, §4.1-4.5, §6.1, §7, §8, §9, §11): every construction
+// error, names, kinds, num_buckets, variable shapes, tables, shared embeddings, layer construction.
 #include "capi_test_util.h"
 
 namespace sftest {
@@ -367,7 +367,7 @@ TEST(CapiVocabularyFileColumn, MissingFile) {
   const Outcome o = TryVocabFile("voc", path, -1, 0, SEQFEAT_NO_DEFAULT);
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_NOT_FOUND));
   EXPECT_TRUE(HasAll(o.message, {"does_not_exist.txt"}));
-  // With an explicit size the file is still read at construction (SPEC.md §5.1).
+  // With an explicit size the file is still read at construction (compatibility.md §13.2).
   const Outcome sized = TryVocabFile("voc", path, 3, 0, SEQFEAT_NO_DEFAULT);
   EXPECT_TRUE(IsStatus(sized, SEQFEAT_ERR_NOT_FOUND));
   EXPECT_TRUE(HasAll(sized.message, {"does_not_exist.txt"}));

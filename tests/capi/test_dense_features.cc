@@ -1,4 +1,4 @@
-// The DenseFeatures layer for context (non-sequence) columns (SPEC.md §5.1): NULL arguments,
+// The DenseFeatures layer for context (non-sequence) columns (compatibility.md §12): NULL arguments,
 // construction errors, values of numeric / embedding / indicator columns, sequence columns
 // rejected with TF's message, caller buffer untouched on failure.
 #include "capi_test_util.h"

@@ -1,5 +1,5 @@
-// Embedding, weighted embedding, shared embedding and indicator values (SPEC-TF §6.3, §7, §8)
-// with a set table; every expected value is worked out by hand in the comments.
+// Embedding, weighted embedding, shared embedding and indicator values (compatibility.md §6.3,
+// §7, §8) with a set table; every expected value is worked out by hand in the comments.
 #include "capi_test_util.h"
 
 namespace sftest {
@@ -412,8 +412,8 @@ TEST(CapiIndicatorPack, WeightedSumsWeights) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-// SPEC-TF 6.3: weights <= 0 are pruned (mean, sqrtn) before the gather, so an id >= num_buckets
-// carrying such a weight never reaches it; with 'sum' it is kept and the gather fails.
+// compatibility.md §6.3: weights <= 0 are pruned (mean, sqrtn) before the gather, so an id
+// >= num_buckets carrying such a weight never reaches it; with 'sum' it is kept and the gather fails.
 TEST(CapiWeightedEmbedding, PrunedWeightHidesAnOutOfRangeIdFromTheGather) {
   ColumnPtr ids = Identity("ids", 4);
   ASSERT_TRUE(ids);

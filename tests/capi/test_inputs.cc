@@ -211,7 +211,7 @@ TEST(CapiRaggedInput, BadStringOffsetsAreRejected) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// COO index validation (SPEC.md §5.1)
+// COO index validation (compatibility.md §13.1)
 // ---------------------------------------------------------------------------------------------
 Outcome PackSparse(const seqfeat_column* c, const char* key, const std::vector<Index>& idx,
                    const Index& dense_shape, const std::vector<int64_t>& values) {
@@ -367,7 +367,7 @@ TEST(CapiBatchUse, BatchIsAViewOfCallerMemory) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Layer-level consistency (SPEC-TF §9)
+// Layer-level consistency (compatibility.md §9)
 // ---------------------------------------------------------------------------------------------
 TEST(CapiLayerChecks, UnequalSequenceLengthsNameBothColumnsAndTheExample) {
   ColumnPtr aaa = Numeric("aaa"), bbb = Numeric("bbb");
@@ -391,7 +391,7 @@ TEST(CapiLayerChecks, EqualLengthsPackSideBySide) {
   FeaturesPtr layer = Layer({bbb_ind.get(), aaa.get()});
   Batch b;
   SF_ASSERT_OK(b.Sparse<float>("aaa", {{0, 0}, {0, 1}, {1, 0}}, {2, 2}, {10, 20, 30}));
-  // -1 is an invalid id: it still counts toward the length (SPEC-TF §2).
+  // -1 is an invalid id: it still counts toward the length (compatibility.md §2).
   SF_ASSERT_OK(b.Sparse<int64_t>("bbb", {{0, 0}, {0, 1}, {1, 0}}, {2, 2}, {2, -1, 0}));
   Packed p;
   ASSERT_NO_FATAL_FAILURE(PackOk(layer.get(), b, &p));

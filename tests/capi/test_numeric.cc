@@ -1,4 +1,4 @@
-// sequence_numeric_column packing (SPEC-TF §2, §3): default_value in gaps and tail, T from
+// sequence_numeric_column packing (compatibility.md §2, §3): default_value in gaps and tail, T from
 // dense_shape, per-step shapes, num_elements division only for 2-D input, 3-D re-chunking,
 // value dtypes, dense and rank-1 input, get_sequence_dense_tensor.
 #include "capi_test_util.h"

@@ -1,5 +1,5 @@
-// Pack options and extensions (SPEC.md §4): max_length with padding/truncating pre/post, mask,
-// strict mode, per-call statistics, numeric normalizers, num_threads and concurrent packing.
+// Pack options and extensions (compatibility.md §14): max_length with padding/truncating pre/post,
+// mask, strict mode, per-call statistics, numeric normalizers, num_threads and concurrent packing.
 #include <mutex>
 #include <random>
 #include <thread>

@@ -1,4 +1,4 @@
-// A naive, obviously-correct reference of safe_embedding_lookup_sparse (SPEC-TF §6.3) checked
+// A naive, obviously-correct reference of safe_embedding_lookup_sparse (compatibility.md §6.3) checked
 // against the library on random batches: random ids (including negative ones), random
 // multivalent bags (including empty steps), random weights (including <= 0), random tables,
 // every combiner, with and without max_norm, for several dimensions.
@@ -25,7 +25,7 @@ struct Config {
 constexpr int64_t kBuckets = 37;
 constexpr float kMaxNorm = 0.9f;
 
-// out[b, t, :] = combine over the bag of (b, t), per SPEC-TF §6.3, in double precision.
+// out[b, t, :] = combine over the bag of (b, t), per compatibility.md §6.3, in double precision.
 // Also returns, per output element, the magnitude scale used for the tolerance.
 void Reference(const Config& c, int64_t B, int64_t T, const std::vector<Entry>& entries,
                const std::vector<float>& table, std::vector<double>* out,

@@ -1,4 +1,4 @@
-// Strings given as (pointer, length) views (SPEC.md §3): NULL arguments, and the same ids as
+// Strings given as (pointer, length) views (compatibility.md §14): NULL arguments, and the same ids as
 // the Arrow-style offsets + bytes form for sparse, dense and ragged inputs.
 #include "capi_test_util.h"
 

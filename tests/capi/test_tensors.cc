@@ -1,4 +1,5 @@
-// Library-owned output tensors, the DLPack hand-off and concatenate_context_input (SPEC-TF §10).
+// Library-owned output tensors, the DLPack hand-off and concatenate_context_input
+// (compatibility.md §10).
 #include <dlpack/dlpack.h>
 
 #include "capi_test_util.h"

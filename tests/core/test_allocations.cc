@@ -1,4 +1,4 @@
-// Steady-state pack_into performs no allocation (SPEC.md §4: "caller buffers, no per-call
+// Steady-state pack_into performs no allocation (compatibility.md §14: "caller buffers, no per-call
 // allocation in steady state"). This file replaces the global operator new/delete of the whole
 // test binary with versions that count calls while a measured region is open (and otherwise
 // behave like the default ones), warms the packer up on a realistic batch, then packs fresh

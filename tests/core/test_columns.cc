@@ -1,6 +1,6 @@
-// Columns of the core against hand-derived values from SPEC-TF.md: numeric (§3), categorical id
-// stage (§4, §5), embeddings (§6), shared embeddings (§7) and indicators (§8). Every expected
-// value below is worked out by hand in the comment next to it.
+// Columns of the core against hand-derived values from docs/compatibility.md: numeric (§3),
+// categorical id stage (§4, §5), embeddings (§6), shared embeddings (§7) and indicators (§8).
+// Every expected value below is worked out by hand in the comment next to it.
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,7 +66,7 @@ class TempFile {
 };
 
 // ==========================================================================================
-// Numeric (SPEC-TF §2, §3)
+// Numeric (compatibility.md §2, §3)
 
 // dense_shape [2, 4], shape (2,): T = 4 / 2 = 2; each row is cut into chunks of 2.
 // ex0 row [1, 2, 0, 0] -> [1, 2], [0, 0]; length ceil(2 / 2) = 1.
@@ -81,7 +81,8 @@ TEST(NumericColumn, TwoDimensionalRowIsCutIntoStepsOfShape) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{1, 2}));
 }
 
-// SPEC-TF §2: 2-D numeric, shape (2,), columns {0} and {0, 1} -> lengths [1, 1]; T = 2 / 2 = 1.
+// compatibility.md §2: 2-D numeric, shape (2,), columns {0} and {0, 1} -> lengths [1, 1];
+// T = 2 / 2 = 1.
 TEST(NumericColumn, LengthIsCeilOfLastColumnOverElements) {
   Feed f;
   f.coo<float>("num", {{0, 0}, {1, 0}, {1, 1}}, {1, 2, 3}, {2, 2});
@@ -130,7 +131,7 @@ TEST(NumericColumn, DefaultValueFillsGapsAndTail) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2, 3}));
 }
 
-// SPEC-TF §3: 3-D dense_shape (2, 2, 2), shape (1,) -> T = 2 * 2 / 1 = 4 while the lengths
+// compatibility.md §3: 3-D dense_shape (2, 2, 2), shape (1,) -> T = 2 * 2 / 1 = 4 while the lengths
 // come from dim 1 only. ex0 block [1 2 3 0] (length 2), ex1 block [0 4 0 0] (length 1).
 TEST(NumericColumn, ThreeDimensionalInputRechunksTheWholeBlock) {
   Feed f;
@@ -176,7 +177,7 @@ TEST(NumericColumn, ThreeDimensionalChunksStraddleK) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
-// SPEC-TF §3: [B, 2, 4] with shape (2, 2) -> one step per K block.
+// compatibility.md §3: [B, 2, 4] with shape (2, 2) -> one step per K block.
 // row [1 0 0 2 | 0 3 0 0] -> step 0 [1 0 0 2], step 1 [0 3 0 0]; length 2.
 TEST(NumericColumn, ThreeDimensionalOneStepPerKBlock) {
   Feed f;
@@ -204,7 +205,7 @@ TEST(NumericColumn, NonDivisibleReshapeFails) {
   }
 }
 
-// Numeric columns reject repeated indices (TF's sparse_tensor_to_dense, SPEC.md §5.1).
+// Numeric columns reject repeated indices (TF's sparse_tensor_to_dense, compatibility.md §13.1).
 TEST(NumericColumn, RepeatedIndexFails) {
   Feed f;
   f.coo<float>("num", {{0, 0}, {0, 1}, {0, 1}}, {1, 2, 3}, {1, 3});
@@ -245,7 +246,7 @@ TEST(NumericColumn, OutOfBoundsIndicesFail) {
   expect_error([&] { pack_one(numeric("num"), k.batch()); }, Code::kInvalidArgument, {"num"});
 }
 
-// SPEC.md §5.1 / SPEC-TF §3: int and float64 values are accepted and emitted as float32.
+// compatibility.md §13.3, §3: int and float64 values are accepted and emitted as float32.
 TEST(NumericColumn, IntegerAndFloat64InputsBecomeFloat32) {
   {
     Feed f;
@@ -335,7 +336,7 @@ TEST(NumericColumn, DenseInputIsFullyPresent) {
   }
 }
 
-// SPEC-TF §1.2: a rank-1 SparseTensor is [B, 1]: indices [0, 2] of dense_shape [3] are steps
+// compatibility.md §1.2: a rank-1 SparseTensor is [B, 1]: indices [0, 2] of dense_shape [3] are steps
 // (0, 0) and (2, 0). default -1 fills example 1.
 TEST(NumericColumn, RankOneInputIsOneStepPerExample) {
   Feed f;
@@ -403,10 +404,10 @@ TEST(NumericColumn, ConstructionErrors) {
 }
 
 // ==========================================================================================
-// Categorical id stage (SPEC-TF §4, §5): get_sparse_tensors
+// Categorical id stage (compatibility.md §4, §5): get_sparse_tensors
 
-// SPEC-TF §4.1: num_buckets 4, default 3: (1, -1, 99) -> (1, 3, 3). A 2-D [2, 2] input becomes
-// [2, 2, 1] with index (b, t) -> (b, t, 0).
+// compatibility.md §4.1: num_buckets 4, default 3: (1, -1, 99) -> (1, 3, 3). A 2-D [2, 2]
+// input becomes [2, 2, 1] with index (b, t) -> (b, t, 0).
 TEST(CategoricalIds, IdentityDefaultReplacesOutOfRangeValues) {
   Feed f;
   f.coo<int64_t>("aaa", {{0, 0}, {1, 0}, {1, 1}}, {1, -1, 99}, {2, 2});
@@ -455,7 +456,7 @@ TEST(CategoricalIds, ThreeDimensionalIdsKeepTheirLayout) {
              {1, 2, 3}, {2, 2, 2});
 }
 
-// SPEC-TF §1.3: dims 2.. flatten into one K. dense_shape (1, 2, 2, 3) -> K = 6;
+// compatibility.md §1.3: dims 2.. flatten into one K. dense_shape (1, 2, 2, 3) -> K = 6;
 // (0, 0, 1, 0) -> k = 1 * 3 + 0 = 3; (0, 1, 1, 2) -> k = 1 * 3 + 2 = 5.
 TEST(CategoricalIds, HigherRankFlattensIntoK) {
   Feed f;
@@ -464,14 +465,14 @@ TEST(CategoricalIds, HigherRankFlattensIntoK) {
              {1, 2, 6});
 }
 
-// SPEC-TF §4: dense_shape (2, 0) -> (2, 0, 1).
+// compatibility.md §4: dense_shape (2, 0) -> (2, 0, 1).
 TEST(CategoricalIds, ZeroLengthSteps) {
   Feed f;
   f.coo<int64_t>("aaa", {}, {}, {2, 0});
   expect_ids(get_sparse_tensors(*identity("aaa", 4), f.batch()), {}, {}, {2, 0, 1});
 }
 
-// SPEC-TF §1.2: rank 1 -> [B, 1] -> sequence [B, 1, 1].
+// compatibility.md §1.2: rank 1 -> [B, 1] -> sequence [B, 1, 1].
 TEST(CategoricalIds, RankOneInputIsOneStepPerExample) {
   Feed f;
   f.coo<int64_t>("aaa", {{0}, {1}}, {3, 2}, {2});
@@ -490,7 +491,7 @@ TEST(CategoricalIds, OutOfBoundsAndUnorderedIndicesFail) {
                Code::kInvalidArgument, {"aaa"});
 }
 
-// Categorical columns allow repeated indices (each entry counts, SPEC.md §5.1).
+// Categorical columns allow repeated indices (each entry counts, compatibility.md §13.1).
 TEST(CategoricalIds, RepeatedIndexAllowed) {
   Feed f;
   f.coo<int64_t>("aaa", {{0, 0}, {0, 0}}, {1, 2}, {1, 1});
@@ -532,8 +533,8 @@ TEST(CategoricalIds, HashBucketIntegersHashTheirDecimalSpelling) {
   }
 }
 
-// SPEC-TF §1.4: a dense string input drops '' cells. (('marlo', ''), ('skywalker', 'omar')) ->
-// indices (0,0), (1,0), (1,1) with ids 3, 2, 2 (4 buckets).
+// compatibility.md §1.4: a dense string input drops '' cells.
+// (('marlo', ''), ('skywalker', 'omar')) -> indices (0,0), (1,0), (1,1) with ids 3, 2, 2 (4 buckets).
 TEST(CategoricalIds, HashBucketDenseInputDropsEmptyStrings) {
   Feed f;
   f.dense_strings("aaa", {2, 2}, {"marlo", "", "skywalker", "omar"});
@@ -689,7 +690,7 @@ TEST(CategoricalIds, VocabularyFileErrors) {
                Code::kInvalidArgument, {"Can't specify both num_oov_buckets and default_value"});
 }
 
-// SPEC-TF §1.4: only dense inputs drop '' / -1; inside a SparseTensor they are values like
+// compatibility.md §1.4: only dense inputs drop '' / -1; inside a SparseTensor they are values like
 // any other. Vocabulary ('', 'a'): sparse ('', 'a') -> (0, 1); dense [['', 'a']] -> only 'a'.
 TEST(CategoricalIds, EmptyStringIsAValueInSparseInputOnly) {
   const auto col = make_vocabulary_list_column("aaa", true, {"", "a"}, -1, 0);
@@ -746,7 +747,7 @@ TEST(CategoricalIds, HashBucketSizeOne) {
              {0, 0, 0, 0, 1, 0}, {0, 0}, {1, 2, 1});
 }
 
-// SPEC-TF §4.5: weights pair with ids by position; the weight feature's own indices (here a
+// compatibility.md §4.5: weights pair with ids by position; the weight feature's own indices (here a
 // [1, 3] layout unlike the ids' [2, 2]) are never compared.
 TEST(CategoricalIds, WeightedIdsCarryPositionalWeights) {
   Feed f;
@@ -778,8 +779,8 @@ TEST(CategoricalIds, WeightedErrors) {
                {"Feature w is not in features dictionary."});
 }
 
-// SPEC-TF §4.5: the weight dtype must equal the column's ("Bad dtype, expected float32, but got
-// float64.").
+// compatibility.md §4.5: the weight dtype must equal the column's ("Bad dtype, expected
+// float32, but got float64.").
 TEST(CategoricalIds, WeightDtypeMustEqualTheColumns) {
   Feed f;
   f.coo<int64_t>("aaa", {{0, 0}}, {1}, {1, 1});
@@ -789,7 +790,7 @@ TEST(CategoricalIds, WeightDtypeMustEqualTheColumns) {
                {"Bad dtype, expected float32, but got float64."});
 }
 
-// SPEC-TF §1.4: dense weights drop 0.0 cells; the rest pair with the ids by position.
+// compatibility.md §1.4: dense weights drop 0.0 cells; the rest pair with the ids by position.
 // [[0.5, 0, 2, -1]] -> (0.5, 2, -1) for ids (1, 2, 3).
 TEST(CategoricalIds, DenseWeightsDropZeroCells) {
   Feed f;
@@ -802,7 +803,7 @@ TEST(CategoricalIds, DenseWeightsDropZeroCells) {
 }
 
 // ==========================================================================================
-// Embeddings (SPEC-TF §6.3)
+// Embeddings (compatibility.md §6.3)
 //
 // Table rows: E0 = (1, 2), E1 = (3, 4) |5|, E2 = (0, -2) |2|, E3 = (6, 8) |10|, E4 = (-1, 1).
 // Ids, dense_shape [3, 3, 2]:
@@ -873,7 +874,7 @@ TEST(EmbeddingColumn, MaxNormClipsRowsBeforeMean) {
   expect_floats(p.dense, {1.2f, 0.6f});
 }
 
-// SPEC-TF §4.1: an id >= num_buckets reaching an embedding fails ("indices[i] = v is not in
+// compatibility.md §4.1: an id >= num_buckets reaching an embedding fails ("indices[i] = v is not in
 // [0, n)"); the error names the column, the id and the example.
 TEST(EmbeddingColumn, IdAtLeastNumBucketsIsOutOfRange) {
   Feed f;
@@ -934,7 +935,7 @@ TEST(EmbeddingColumn, WeightedSqrtnPrunesNonPositiveWeights) {
                 {3, 4, 0, 0, 2.5f / r, 4.5f / r});
 }
 
-// SPEC-TF §6.3: weights <= 0 are pruned (step 4, mean and sqrtn) before the lookup (step 6),
+// compatibility.md §6.3: weights <= 0 are pruned (step 4, mean and sqrtn) before the lookup (step 6),
 // so an id >= num_buckets whose weight is 0 never reaches the gather in TF. Ids (1, 7), weights
 // (2, 0), num_buckets 5: mean = 2 E1 / 2 = (3, 4). With sum the weight is kept and the gather
 // of 7 fails.
@@ -960,7 +961,7 @@ TEST(EmbeddingColumn, OutOfRangeIdWithZeroWeightFailsForSum) {
 }
 
 // ==========================================================================================
-// Shared embeddings (SPEC-TF §7). Table rows (1, 0), (0, 1), (2, 2).
+// Shared embeddings (compatibility.md §7). Table rows (1, 0), (0, 1), (2, 2).
 const std::vector<float> kSharedTable = {1, 0, 0, 1, 2, 2};
 
 EmbeddingSpec shared_spec() {
@@ -1039,7 +1040,7 @@ TEST(SharedEmbeddings, WeightedAndNonSequenceColumnsMayShare) {
 }
 
 // ==========================================================================================
-// Indicators (SPEC-TF §8)
+// Indicators (compatibility.md §8)
 
 // num_buckets 5, ids [2, 3, 3]: ex0 s0 {1, 1, 3} -> counts [0 2 0 1 0]; s1 {-1, 5, 2} -> only
 // 2 counts [0 0 1 0 0]; ex1 s1 {7} -> nothing. Padding steps are zeros. Dropped: -1, 5, 7.

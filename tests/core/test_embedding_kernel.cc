@@ -18,7 +18,7 @@ namespace {
 const int64_t kDimensions[] = {1, 3, 8, 16, 32, 64, 100, 128, 300};
 const Combiner kCombiners[] = {Combiner::kSum, Combiner::kMean, Combiner::kSqrtn};
 
-// SPEC-TF §6.3 in double precision. Also returns, per output element, the magnitude
+// compatibility.md §6.3 in double precision. Also returns, per output element, the magnitude
 // Σ |w_i clip(e_i)_d| / denom, the scale against which float rounding is measured.
 void oracle(const EmbeddingArgs& a, int64_t begin, int64_t end, std::vector<double>& out,
             std::vector<double>& magnitude) {

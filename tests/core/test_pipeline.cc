@@ -1,6 +1,6 @@
 // The SequenceFeatures layer of the core against hand-derived values: column order and offsets,
-// construction and cross-column errors (SPEC-TF §9, §10), PackOptions (max_length, padding,
-// truncating, strict mode, mask, statistics; SPEC.md §3-§4), the equivalence of COO, ragged and
+// construction and cross-column errors (compatibility.md §9, §10), PackOptions (max_length, padding,
+// truncating, strict mode, mask, statistics; compatibility.md §14), the equivalence of COO, ragged and
 // dense inputs, and determinism across thread counts.
 #include <algorithm>
 #include <cmath>
@@ -80,7 +80,7 @@ TEST(SequenceFeaturesLayer, ConstructionErrors) {
                {"Items of feature_columns must be a SequenceDenseColumn"});
 }
 
-// SPEC-TF §6.2 / §8: accepted at construction, rejected when called, with TF's message.
+// compatibility.md §6.2 / §8: accepted at construction, rejected when called, with TF's message.
 TEST(SequenceFeaturesLayer, NonSequenceCategoricalRejectedAtPack) {
   const auto context_ids = make_identity_column("aaa", /*sequence=*/false, 3, std::nullopt);
   Feed f;
@@ -119,7 +119,7 @@ TEST(SequenceFeaturesLayer, LengthMismatchNamesColumnsAndExample) {
                {"Condition x == y did not hold element-wise", "aaa", "bbb", "example 1"});
 }
 
-// SPEC-TF §2: a pruned id (-1) still counts toward the length: ids length [2], numeric [1].
+// compatibility.md §2: a pruned id (-1) still counts toward the length: ids length [2], numeric [1].
 TEST(SequenceFeaturesLayer, PrunedIdsStillCountTowardTheLength) {
   Feed f;
   f.coo<int64_t>("ids", {{0, 0}, {0, 1}}, {1, -1}, {1, 2});
@@ -191,7 +191,7 @@ TEST(SequenceFeaturesLayer, NothingIsWrittenOnFailure) {
                {"max_length"});
 }
 
-// SPEC-TF §10: out[b, t] = concat(sequence[b, t, :], context[b, :]).
+// compatibility.md §10: out[b, t] = concat(sequence[b, t, :], context[b, :]).
 TEST(SequenceFeaturesLayer, ConcatenateContextInput) {
   const std::vector<float> context = {10, 20, 30, 40};      // [2, 2]
   const std::vector<float> sequence = {1, 2, 3, 4};         // [2, 2, 1]
@@ -434,7 +434,7 @@ TEST(PackOptions, StatisticsOnACraftedBatch) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{1, 1, 0}));
 }
 
-// SPEC-TF §3: a 3-D numeric input holds data past its TF length (which ignores K). (2, 2, 2),
+// compatibility.md §3: a 3-D numeric input holds data past its TF length (which ignores K). (2, 2, 2),
 // shape (1,), default -1: ex0 [1 2 3 -1] (length 2, data in steps 0-2), ex1 [-1 4 -1 -1]
 // (length 1, data in step 1). max_length >= T keeps all of it; a cut is counted.
 TEST(PackOptions, ThreeDimensionalNumericKeepsDataPastItsLength) {
@@ -615,9 +615,9 @@ TEST(InputForms, Numbers) {
 }
 
 // ==========================================================================================
-// Embeddings through the packer at every kernel dimension, against SPEC-TF §6.3 evaluated here
-// in double precision on the raw input (random 3-D ids with negatives and repeats, weights with
-// zeros and negatives, max_norm, all combiners, with and without a pre-truncating window).
+// Embeddings through the packer at every kernel dimension, against compatibility.md §6.3 evaluated
+// here in double precision on the raw input (random 3-D ids with negatives and repeats, weights
+// with zeros and negatives, max_norm, all combiners, with and without a pre-truncating window).
 TEST(EmbeddingThroughThePacker, MatchesTheSpecAtEveryDimension) {
   constexpr int64_t B = 37, T = 9, K = 4, kBuckets = 60;
   std::mt19937_64 rng(5);

@@ -180,7 +180,7 @@ TEST(CppHeader, MovesTransferOwnership) {
   sequence_features moved = std::move(layer);
   EXPECT_EQ(moved.depth(), 2);
 
-  // Mean of rows 1 and 2 = [3, 4] (SPEC-TF §6.3).
+  // Mean of rows 1 and 2 = [3, 4] (compatibility.md §6.3).
   const std::vector<int64_t> indices = {0, 0, 0, 0, 0, 1};
   const std::vector<int64_t> dense_shape = {1, 1, 2};
   const std::vector<int64_t> ids = {1, 2};

@@ -1,5 +1,5 @@
 """Shared helpers for the seqfeat Python tests. Expected values in the tests are derived by hand
-from the rules of SPEC-TF.md (and the extensions of SPEC.md), never produced by the library."""
+from the rules in docs/compatibility.md, never produced by the library."""
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
 """The id stage of sequence categorical columns (get_sparse_tensors):
-SPEC-TF §1.3, §1.4, §4, §5.
+compatibility.md §1.3, §1.4, §4, §5.
 
 Hash constants: TF's frozen FarmHash Fingerprint64 values (TF's hash tests and
 core/platform/fingerprint_test.cc), reduced modulo the bucket count by hand."""

@@ -1,5 +1,5 @@
-"""Constructor checks and their order (SPEC-TF §3, §4.1-4.5, §6.1, §7, §8, §11;
-SPEC.md §5.1),
+"""Constructor checks and their order (compatibility.md §3, §4.1-4.5, §6.1, §7, §8, §11,
+§13),
 dtypes, properties and names."""
 
 import numpy as np

@@ -1,5 +1,5 @@
 """DenseFeatures for context (non-sequence) columns, sharing tables with sequence columns
-(SPEC.md §5.1), with TF's semantics per example."""
+(compatibility.md §12), with TF's semantics per example."""
 
 import numpy as np
 import pytest

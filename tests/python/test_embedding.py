@@ -1,4 +1,4 @@
-"""embedding_column / shared_embeddings over sequence columns: SPEC-TF §6, §7.
+"""embedding_column / shared_embeddings over sequence columns: compatibility.md §6, §7.
 
 Table E (conftest): e0 = [1, 0], e1 = [0, 2], e2 = [3, 4], e3 = [-1, 1]."""
 

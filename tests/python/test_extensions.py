@@ -1,4 +1,4 @@
-"""libseqfeat's extensions (SPEC.md §3, §4): ragged and dense inputs, max_length with padding and
+"""libseqfeat's extensions (compatibility.md §14): ragged and dense inputs, max_length with padding and
 truncating, masks, strict mode, per-call statistics and built-in normalizers."""
 
 import numpy as np
@@ -298,7 +298,7 @@ def test_truncating_pre_counts_removed_steps():
 
 @pytest.mark.parametrize("max_length, expected", [(4, [1, 0, 0, 2]), (6, [1, 0, 0, 2, 0, 0])])
 def test_max_length_keeps_every_step_of_3d_numeric(max_length, expected):
-    # [1, 2, 2] input -> 4 steps [1, 0, 0, 2] with sequence_length 2 (SPEC-TF §3). Padding to
+    # [1, 2, 2] input -> 4 steps [1, 0, 0, 2] with sequence_length 2 (compatibility.md §3). Padding to
     # max_length >= 4 at the end must keep all four steps; max_length = 4 is TF's own output.
     layer = sf.SequenceFeatures([sf.sequence_numeric_column("x")])
     sp = sf.SparseTensor([[0, 0, 0], [0, 1, 1]], [1.0, 2.0], [1, 2, 2])

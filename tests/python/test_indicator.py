@@ -1,4 +1,4 @@
-"""indicator_column over sequence columns: SPEC-TF §8."""
+"""indicator_column over sequence columns: compatibility.md §8."""
 
 import numpy as np
 import pytest
@@ -58,7 +58,8 @@ def test_indicator_in_layer_next_to_embedding_of_same_column():
 
 
 def test_weighted_sequence_indicator_sums_weights():
-    # Extension (SPEC.md §4): weights of a weighted sequence column are added into their buckets.
+    # Extension (compatibility.md §14): weights of a weighted sequence column are added into
+    # their buckets.
     ids = sf.sequence_categorical_column_with_identity("ids", num_buckets=3)
     col = sf.indicator_column(sf.weighted_categorical_column(ids, "w"))
     idx = [[0, 0, 0], [0, 0, 1], [0, 0, 2]]
@@ -77,7 +78,7 @@ def test_indicator_over_non_sequence_column_fails_at_call():
 
 
 def test_repeated_index_counts_twice():
-    # SPEC.md §5.1: repeated indices are allowed for categorical columns, each entry counts.
+    # compatibility.md §13.1: repeated indices are allowed for categorical columns, each entry counts.
     ids = sf.sequence_categorical_column_with_identity("ids", num_buckets=3)
     sp = sf.SparseTensor([[0, 0], [0, 0]], [1, 1], [1, 1])
     dense, _ = sf.indicator_column(ids).get_sequence_dense_tensor({"ids": sp})

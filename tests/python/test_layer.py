@@ -1,5 +1,5 @@
-"""SequenceFeatures / sequence_input_layer / concatenate_context_input: SPEC-TF §9, §10, §11;
-the seed example."""
+"""SequenceFeatures / sequence_input_layer / concatenate_context_input: compatibility.md §9,
+§10, §11; the seed example."""
 
 import numpy as np
 import pytest

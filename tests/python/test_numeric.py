@@ -1,4 +1,5 @@
-"""sequence_numeric_column: SPEC-TF §2 (sequence length) and §3 (densify, default, reshape)."""
+"""sequence_numeric_column: compatibility.md §2 (sequence length) and §3 (densify, default,
+reshape)."""
 
 import numpy as np
 import pytest
@@ -57,7 +58,7 @@ def test_2d_input_with_vector_shape_divides_length():
 
 
 def test_2d_length_rounds_up_per_spec_example():
-    # SPEC-TF §2: 2-D numeric, shape=(2,), columns {0} and {0,1} -> [1, 1].
+    # compatibility.md §2: 2-D numeric, shape=(2,), columns {0} and {0,1} -> [1, 1].
     col = sf.sequence_numeric_column("aaa", shape=(2,))
     sp = sf.SparseTensor(indices=[[0, 0], [1, 0], [1, 1]], values=[7.0, 8.0, 9.0],
                          dense_shape=[2, 2])

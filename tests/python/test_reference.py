@@ -1,7 +1,7 @@
-"""Random inputs checked against naive, obviously-correct implementations of SPEC-TF's rules
-(§2 sequence length, §3 numeric densify/reshape, §6.3 safe embedding lookup, §8 indicator),
-through COO and ragged inputs, a batch large enough to be split across the library's threads,
-and several Python threads sharing one layer."""
+"""Random inputs checked against naive, obviously-correct implementations of the rules in
+compatibility.md (§2 sequence length, §3 numeric densify/reshape, §6.3 safe embedding lookup, §8
+indicator), through COO and ragged inputs, a batch large enough to be split across the library's
+threads, and several Python threads sharing one layer."""
 
 import concurrent.futures
 import math

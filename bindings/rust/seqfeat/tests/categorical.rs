@@ -1,5 +1,5 @@
-//! The id stage of categorical columns (SPEC-TF §4, §5): identity, hash bucket, vocabulary list
-//! and vocabulary file, through get_sparse_tensors, plus their construction and call errors.
+//! The id stage of categorical columns (compatibility.md §4, §5): identity, hash bucket, vocabulary
+//! list and vocabulary file, through get_sparse_tensors, plus their construction and call errors.
 //! Hash values are FarmHash Fingerprint64 (TF's string_to_hash_bucket_fast) mod the bucket count.
 
 mod common;
@@ -50,7 +50,7 @@ fn try_ids_of_ints<T: seqfeat::InputElement>(
 
 #[test]
 fn identity_sparse_tensors_are_reshaped_to_rank_three() {
-    // SPEC-TF §4: [B, T] becomes [B, T, 1] with index (b, t) -> (b, t, 0).
+    // compatibility.md §4: [B, T] becomes [B, T, 1] with index (b, t) -> (b, t, 0).
     let column = Column::identity("ids", 4).default_value(3).build().unwrap();
     assert_eq!(column.kind(), ColumnKind::Identity);
     assert_eq!(column.num_buckets().unwrap(), 4);

@@ -1,6 +1,6 @@
-//! Embedding, shared embedding, weighted and indicator columns over sequences (SPEC-TF §6-§8):
-//! combiners over the ids of a step, pruning of negative ids, empty steps as zeros, max_norm,
-//! tables (get/set, initializer), and errors.
+//! Embedding, shared embedding, weighted and indicator columns over sequences (compatibility.md
+//! §6-§8): combiners over the ids of a step, pruning of negative ids, empty steps as zeros,
+//! max_norm, tables (get/set, initializer), and errors.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! SequenceFeatures (SPEC-TF §9 and SPEC.md §3-4): sorting by name, packing into caller buffers
+//! SequenceFeatures (compatibility.md §9, §14): sorting by name, packing into caller buffers
 //! and owned tensors, masks, pack options, statistics, other input forms, threads and errors.
 
 mod common;
@@ -255,7 +255,7 @@ fn ragged_strings_and_dense_categorical_inputs() {
     );
     assert_eq!(packed.sequence_length.as_slice::<i64>().unwrap(), &[1, 2]);
 
-    // Dense strings: "" cells are dropped (SPEC-TF §1.4); T = the dense shape's second axis.
+    // Dense strings: "" cells are dropped (compatibility.md §1.4); T = the dense shape's second axis.
     let shape = [2i64, 3];
     let mut batch = Batch::new().unwrap();
     batch.add_dense_strings("w", &shape, &["y", "", "", "x", "z", ""]).unwrap();

@@ -1,4 +1,4 @@
-//! sequence_numeric_column (SPEC-TF §3, §2): densify with default_value, re-chunk by shape,
+//! sequence_numeric_column (compatibility.md §3, §2): densify with default_value, re-chunk by shape,
 //! T from dense_shape, lengths from the maximum column index.
 
 mod common;
@@ -67,7 +67,7 @@ fn steps_come_from_dense_shape_not_from_the_longest_sequence() {
 
 #[test]
 fn shape_two_on_2d_input_divides_lengths() {
-    // SPEC-TF §2: 2-D numeric, shape=(2,), columns {0} and {0,1} -> lengths [1, 1].
+    // compatibility.md §2: 2-D numeric, shape=(2,), columns {0} and {0,1} -> lengths [1, 1].
     let column = Column::numeric("x").shape(&[2]).build().unwrap();
     let indices = [0, 0, 1, 0, 1, 1];
     let dense_shape = [2, 2];
@@ -100,7 +100,7 @@ fn shape_three_rechunks_rows_of_six() {
 
 #[test]
 fn three_dimensional_input_flattens_steps_but_lengths_use_dim_one() {
-    // SPEC-TF §3: dense_shape (2, 2, 2) with shape (1,) gives 4 steps but lengths [2, 2].
+    // compatibility.md §3: dense_shape (2, 2, 2) with shape (1,) gives 4 steps but lengths [2, 2].
     let column = Column::numeric("x").build().unwrap();
     let indices = [0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1];
     let dense_shape = [2, 2, 2];
