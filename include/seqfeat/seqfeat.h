@@ -74,7 +74,9 @@ typedef int32_t seqfeat_status;
 #define SEQFEAT_ERR_OUT_OF_MEMORY (-7)
 #define SEQFEAT_ERR_INTERNAL (-8) /* a bug in libseqfeat: please report it */
 
-/** Static text for a status code ("ok", "invalid argument", ...). Never NULL. */
+/** Static text for a status code ("ok", "invalid argument", ...).
+ *  @param status any value; unknown codes give "unknown status".
+ *  @return a static NUL-terminated string; never NULL, never freed. */
 SEQFEAT_API const char* seqfeat_status_string(seqfeat_status status);
 
 /** Detail of the most recent call on this thread that returned a seqfeat_status: the error
@@ -85,8 +87,12 @@ SEQFEAT_API const char* seqfeat_status_string(seqfeat_status status);
  *          valid until the next libseqfeat call on this thread. */
 SEQFEAT_API const char* seqfeat_last_error_message(void);
 
-/** Runtime version: major * 10000 + minor * 100 + patch, and "major.minor.patch". */
+/** Runtime version of the loaded library.
+ *  @return major * 10000 + minor * 100 + patch (compare with SEQFEAT_VERSION_NUMBER of the header
+ *          the program was compiled with). */
 SEQFEAT_API uint32_t seqfeat_version_number(void);
+/** Runtime version of the loaded library as text.
+ *  @return "major.minor.patch"; static, never NULL. */
 SEQFEAT_API const char* seqfeat_version_string(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -169,49 +175,108 @@ typedef struct seqfeat_numeric_options {
   void* normalizer_user_data;
 } seqfeat_numeric_options;
 
+/** Initialises numeric options to TF's defaults: shape (1,), default_value 0, dtype float32, no
+ *  normalizer, struct_size set.
+ *  @param opts options to overwrite; NULL is ignored. */
 SEQFEAT_API void seqfeat_numeric_options_default(seqfeat_numeric_options* opts);
 
-/** sequence_numeric_column / numeric_column. opts may be NULL (all defaults). Errors: shape
- *  dimension < 1, dtype not numeric, invalid normalizer (zscore with stddev <= 0, clip with
- *  a > b, callback without fn). */
+/** sequence_numeric_column (sequence = 1) / numeric_column (sequence = 0).
+ *  @param key      feature key, non-empty UTF-8; also the column's name.
+ *  @param sequence 1 for a sequence column, 0 for a context column (DenseFeatures).
+ *  @param opts     shape, default_value, dtype and normalizer; NULL means all defaults.
+ *  @param out      receives the new column (caller-owned, free with seqfeat_column_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT: NULL key/out, a shape dimension < 1, dtype
+ *          not numeric, an invalid normalizer (zscore with stddev <= 0, clip with a > b, callback
+ *          without fn). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_numeric_column_create(
     const char* key, int32_t sequence, const seqfeat_numeric_options* opts, seqfeat_column** out);
 
-/** categorical_column_with_identity. default_value: SEQFEAT_NO_DEFAULT or in [0, num_buckets). */
+/** categorical_column_with_identity: the integer value is the id.
+ *  @param key           feature key (the column's name).
+ *  @param sequence      1 for a sequence column, 0 for a context column.
+ *  @param num_buckets   ids are in [0, num_buckets); >= 1.
+ *  @param default_value SEQFEAT_NO_DEFAULT (out-of-range values pass through, as TF's None) or a
+ *                       value in [0, num_buckets) that replaces them.
+ *  @param out           receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (num_buckets < 1, default out of range,
+ *          NULL key/out), with TF's message. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_identity_column_create(
     const char* key, int32_t sequence, int64_t num_buckets, int64_t default_value,
     seqfeat_column** out);
 
 /** categorical_column_with_hash_bucket: bucket = Fingerprint64(bytes) mod hash_bucket_size,
- *  integers hashed as their decimal string. dtype: SEQFEAT_DTYPE_STRING, _INT32 or _INT64. */
+ *  integers hashed as their decimal string (TF's string_to_hash_bucket_fast).
+ *  @param key              feature key (the column's name).
+ *  @param sequence         1 for a sequence column, 0 for a context column.
+ *  @param hash_bucket_size number of buckets, >= 1.
+ *  @param dtype            SEQFEAT_DTYPE_STRING, _INT32 or _INT64: the input family accepted.
+ *  @param out              receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (size < 1, dtype neither string nor
+ *          integer, NULL key/out). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_hash_bucket_column_create(
     const char* key, int32_t sequence, int64_t hash_bucket_size, int32_t dtype,
     seqfeat_column** out);
 
-/** categorical_column_with_vocabulary_list over strings (offsets[vocabulary_size + 1] + bytes).
- *  Value i of the list has id i; misses get default_value (num_oov_buckets == 0, -1 by TF's
- *  default) or vocabulary_size + Fingerprint64(value) mod num_oov_buckets. The list is copied. */
+/** categorical_column_with_vocabulary_list over strings: value i of the list has id i; a miss
+ *  gets default_value (no OOV buckets) or vocabulary_size + Fingerprint64(value) mod
+ *  num_oov_buckets. The list is copied.
+ *  @param key             feature key (the column's name).
+ *  @param sequence        1 for a sequence column, 0 for a context column.
+ *  @param offsets         int64[vocabulary_size + 1], Arrow-style offsets into bytes.
+ *  @param bytes           the UTF-8 bytes of the vocabulary.
+ *  @param vocabulary_size number of entries, >= 1, no duplicates.
+ *  @param default_value   id of a miss when num_oov_buckets is 0 (TF's default: -1).
+ *  @param num_oov_buckets >= 0; non-zero requires default_value -1.
+ *  @param out             receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (empty list, duplicate entry, bad offsets,
+ *          OOV buckets with a default, NULL arguments) with TF's message. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_vocabulary_list_column_create_strings(
     const char* key, int32_t sequence, const int64_t* offsets, const char* bytes,
     size_t vocabulary_size, int64_t default_value, int64_t num_oov_buckets, seqfeat_column** out);
 
-/** categorical_column_with_vocabulary_list over integers; dtype _INT32 or _INT64 (the input
- *  dtype family the column accepts). OOV hashing uses the value's decimal string. */
+/** categorical_column_with_vocabulary_list over integers; OOV hashing uses the value's decimal
+ *  string. The list is copied.
+ *  @param key             feature key (the column's name).
+ *  @param sequence        1 for a sequence column, 0 for a context column.
+ *  @param values          int64[vocabulary_size]; value i has id i; no duplicates.
+ *  @param vocabulary_size number of entries, >= 1.
+ *  @param dtype           SEQFEAT_DTYPE_INT32 or _INT64: the input family the column accepts.
+ *  @param default_value   id of a miss when num_oov_buckets is 0 (TF's default: -1).
+ *  @param num_oov_buckets >= 0; non-zero requires default_value -1.
+ *  @param out             receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (empty list, duplicates, dtype not integer,
+ *          OOV buckets with a default, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_vocabulary_list_column_create_ints(
     const char* key, int32_t sequence, const int64_t* values, size_t vocabulary_size,
     int32_t dtype, int64_t default_value, int64_t num_oov_buckets, seqfeat_column** out);
 
-/** categorical_column_with_vocabulary_file. vocabulary_size < 0 means "count the lines".
- *  The file is read now: whole line is the key, one trailing '\r' stripped, the first
- *  vocabulary_size lines used. default_value SEQFEAT_NO_DEFAULT means -1.
- *  Errors (naming file and line): missing file (NOT_FOUND), too few lines, empty line, duplicate
- *  line, non-integer line in an integer vocabulary (INVALID_ARGUMENT), unreadable file (IO). */
+/** categorical_column_with_vocabulary_file. The file is read now: the whole line is the key (one
+ *  trailing '\r' stripped), its 0-based line number the id; only the first vocabulary_size lines are
+ *  used.
+ *  @param key             feature key (the column's name).
+ *  @param sequence        1 for a sequence column, 0 for a context column.
+ *  @param vocabulary_file path of the file.
+ *  @param vocabulary_size number of lines to use; < 0 means "count the lines".
+ *  @param num_oov_buckets >= 0; OOV ids are vocabulary_size + Fingerprint64(value) mod this.
+ *  @param default_value   id of a miss without OOV buckets; SEQFEAT_NO_DEFAULT means -1.
+ *  @param dtype           SEQFEAT_DTYPE_STRING, or _INT32 / _INT64 (every line must be an int64).
+ *  @param out             receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or (naming file and line) SEQFEAT_ERR_NOT_FOUND for a missing file,
+ *          SEQFEAT_ERR_INVALID_ARGUMENT for too few lines, an empty or duplicate line, a non-integer
+ *          line in an integer vocabulary or a bad argument, SEQFEAT_ERR_IO for an unreadable file. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_vocabulary_file_column_create(
     const char* key, int32_t sequence, const char* vocabulary_file, int64_t vocabulary_size,
     int64_t num_oov_buckets, int64_t default_value, int32_t dtype, seqfeat_column** out);
 
-/** weighted_categorical_column: weights are read from weight_feature_key and paired with the
- *  ids by position. dtype: float32/float64 (or int). */
+/** weighted_categorical_column: weights are read from weight_feature_key and paired with the ids
+ *  by position. The categorical column is retained (the caller may free its handle).
+ *  @param categorical        the categorical column giving the ids.
+ *  @param weight_feature_key feature key of the weights.
+ *  @param dtype              declared weight dtype (float32, float64 or an integer type); inputs
+ *                            must have exactly this dtype.
+ *  @param out                receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not a categorical column, dtype not
+ *          numeric, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_weighted_column_create(
     const seqfeat_column* categorical, const char* weight_feature_key, int32_t dtype,
     seqfeat_column** out);
@@ -228,57 +293,111 @@ typedef struct seqfeat_embedding_options {
   size_t initial_table_count;/* num_buckets * dimension when initial_table is given */
 } seqfeat_embedding_options;
 
+/** Initialises embedding options to TF's defaults: combiner mean, no max_norm, trainable, seed 0,
+ *  no initial table, struct_size set; dimension must still be set.
+ *  @param opts options to overwrite; NULL is ignored. */
 SEQFEAT_API void seqfeat_embedding_options_default(seqfeat_embedding_options* opts);
 
-/** embedding_column over a categorical (possibly weighted) column; owns a
- *  [num_buckets, dimension] float32 table. */
+/** embedding_column over a categorical (possibly weighted) column; owns a [num_buckets, dimension]
+ *  float32 table, initialised from opts->initial_table or TF's truncated normal.
+ *  @param categorical the categorical column giving the ids (retained).
+ *  @param opts        dimension (required), combiner, max_norm, trainable, seed, initial table.
+ *  @param out         receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (dimension < 1, unknown combiner, wrong
+ *          initial_table_count, not a categorical column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_embedding_column_create(
     const seqfeat_column* categorical, const seqfeat_embedding_options* opts,
     seqfeat_column** out);
 
 /** shared_embeddings: one table for all columns (same base type, same num_buckets), named
- *  collection_name or '_'.join(sorted names) + '_shared_embedding'. Writes `count` handles to
- *  out[0..count) in input order, each named <categorical name>_shared_embedding. */
+ *  collection_name or '_'.join(sorted names) + '_shared_embedding'.
+ *  @param categorical     count categorical columns (retained).
+ *  @param count           number of columns, >= 1.
+ *  @param opts            as for seqfeat_embedding_column_create.
+ *  @param collection_name table name, or NULL for TF's default name.
+ *  @param out             array of count handles; receives one column per input, in input order,
+ *                         each named <categorical name>_shared_embedding (caller-owned).
+ *  @return SEQFEAT_OK (all count handles written), or SEQFEAT_ERR_INVALID_ARGUMENT (different base
+ *          types or bucket counts, bad options, NULL arguments); nothing is written on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_shared_embeddings_create(
     const seqfeat_column* const* categorical, size_t count, const seqfeat_embedding_options* opts,
     const char* collection_name, seqfeat_column** out);
 
-/** indicator_column: multi-hot counts (or summed weights) over num_buckets. */
+/** indicator_column: multi-hot counts (or summed weights) over num_buckets per step.
+ *  @param categorical the categorical column giving the ids (retained).
+ *  @param out         receives the new column (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not a categorical column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_indicator_column_create(
     const seqfeat_column* categorical, seqfeat_column** out);
 
+/** Releases a column handle. Layers and other columns that use the column keep it alive.
+ *  @param column the handle; NULL is accepted. */
 SEQFEAT_API void seqfeat_column_free(seqfeat_column* column);
 
-/** Borrowed name ("" for NULL). */
+/** The column's name (TF's: key, <key>_embedding, <key>_indicator, ...).
+ *  @param column the column.
+ *  @return a borrowed string valid while the handle lives; "" for NULL. */
 SEQFEAT_API const char* seqfeat_column_name(const seqfeat_column* column);
-/** SEQFEAT_COLUMN_* (0 for NULL). */
+/** The column's kind.
+ *  @param column the column.
+ *  @return a SEQFEAT_COLUMN_* value; 0 for NULL. */
 SEQFEAT_API int32_t seqfeat_column_kind(const seqfeat_column* column);
-/** 1 for a sequence column (a dense column is a sequence column if its categorical one is). */
+/** Whether the column is a sequence column (an embedding or indicator column is one if its
+ *  categorical column is).
+ *  @param column the column.
+ *  @return 1 or 0 (0 for NULL). */
 SEQFEAT_API int32_t seqfeat_column_is_sequence(const seqfeat_column* column);
-/** num_buckets of a categorical column (of the wrapped one for embedding/indicator). */
+/** num_buckets of a categorical column, or of the one an embedding/indicator column wraps.
+ *  @param column the column.
+ *  @param out    receives the number of buckets.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for a numeric column or NULL arguments. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_num_buckets(
     const seqfeat_column* column, int64_t* out);
-/** variable_shape: numeric shape, (dimension,) for embeddings, (num_buckets,) for indicators.
- *  Writes the dims to out_shape[0..rank) and the rank to *out_rank. With out_shape NULL and
- *  capacity 0 only the rank is written (a query); otherwise capacity < rank is
- *  SEQFEAT_ERR_BUFFER_TOO_SMALL and nothing is written. */
+/** variable_shape: the numeric shape, (dimension,) for embeddings, (num_buckets,) for indicators.
+ *  @param column    a dense column.
+ *  @param out_shape receives the dims [0, rank); NULL with capacity 0 queries the rank only.
+ *  @param capacity  number of int64 in out_shape.
+ *  @param out_rank  receives the rank.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL when capacity < rank (nothing written), or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (not a dense column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_variable_shape(
     const seqfeat_column* column, int64_t* out_shape, size_t capacity, size_t* out_rank);
-/** The categorical column wrapped by an embedding/indicator/weighted column (borrowed). */
+/** The categorical column wrapped by an embedding, indicator or weighted column.
+ *  @param column the wrapping column.
+ *  @param out    receives a borrowed handle valid while column lives.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT when column wraps none or for NULL. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_categorical(
     const seqfeat_column* column, const seqfeat_column** out);
 
 /* Embedding tables (embedding and shared embedding columns). */
+/** Shape of an embedding table (embedding and shared embedding columns).
+ *  @param column        the embedding column.
+ *  @param out_rows      receives num_buckets.
+ *  @param out_dimension receives the dimension.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_shape(
     const seqfeat_column* column, int64_t* out_rows, int64_t* out_dimension);
-/** Borrowed table (variable) name, e.g. "aaa_bbb_shared_embedding". */
+/** Name of an embedding table (TF's variable name), e.g. "aaa_bbb_shared_embedding".
+ *  @param column the embedding column.
+ *  @param out    receives a borrowed string valid while column lives.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_name(
     const seqfeat_column* column, const char** out);
-/** Copies the row-major table into out[count]; count must be rows * dimension. */
+/** Copies the row-major table.
+ *  @param column the embedding column.
+ *  @param out    float[count].
+ *  @param count  must equal rows * dimension.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL when count differs from rows * dimension, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_get(
     const seqfeat_column* column, float* out, size_t count);
-/** Overwrites the table from values[count] (count = rows * dimension); visible to every column
- *  sharing the table. Not thread-safe against concurrent packs of the same table. */
+/** Overwrites the table, visible to every column sharing it. Must not run concurrently with a
+ *  pack that reads the same table.
+ *  @param column the embedding column.
+ *  @param values float[count], row-major.
+ *  @param count  must equal rows * dimension.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (wrong count, not an embedding column, NULL
+ *          arguments); the table is unchanged on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
     const seqfeat_column* column, const float* values, size_t count);
 
@@ -287,29 +406,68 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
  * seqfeat_batch_add_* must stay valid and unchanged until the batch is cleared or freed.
  * Adding a key twice replaces the earlier view.
  * ------------------------------------------------------------------------------------------- */
+/** Creates an empty batch (a set of views of caller memory, keyed by feature name).
+ *  @param out receives the batch (caller-owned, free with seqfeat_batch_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for NULL out. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_create(seqfeat_batch** out);
+/** Releases a batch; the caller's buffers it viewed are not touched.
+ *  @param batch the batch; NULL is accepted. */
 SEQFEAT_API void seqfeat_batch_free(seqfeat_batch* batch);
+/** Removes every feature of a batch, so that it can be refilled (its memory is reused).
+ *  @param batch the batch; NULL is accepted. */
 SEQFEAT_API void seqfeat_batch_clear(seqfeat_batch* batch);
 
-/** COO SparseTensor: indices int64[num_entries, rank] row-major, dense_shape int64[rank],
- *  values[num_entries] of dtype (float32/float64/int32/int64). Rank 1 is read as [N, 1]; rank 0
- *  is an error. Order and bounds are checked when the batch is used. */
+/** Adds a numeric COO SparseTensor (TF's form). Order and bounds of indices are checked when
+ *  the batch is used, by the column that reads the feature.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param indices     int64[num_entries, rank], row-major.
+ *  @param num_entries N, the number of values.
+ *  @param rank        >= 1; rank 1 is read as [N, 1].
+ *  @param dense_shape int64[rank].
+ *  @param dtype       SEQFEAT_DTYPE_FLOAT32, _FLOAT64, _INT32 or _INT64.
+ *  @param values      values[num_entries] of dtype.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT / _DTYPE_MISMATCH naming the feature (NULL
+ *          pointers, rank 0, negative sizes, unknown dtype). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_sparse(
     seqfeat_batch* batch, const char* key, const int64_t* indices, int64_t num_entries,
     int64_t rank, const int64_t* dense_shape, int32_t dtype, const void* values);
 
-/** COO SparseTensor of strings: offsets int64[num_entries + 1] into bytes. */
+/** Adds a COO SparseTensor of strings given Arrow-style.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param indices     int64[num_entries, rank], row-major.
+ *  @param num_entries N.
+ *  @param rank        >= 1.
+ *  @param dense_shape int64[rank].
+ *  @param offsets     int64[num_entries + 1] into bytes (offsets[0] = 0, non-decreasing).
+ *  @param bytes       the string bytes.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_sparse_strings(
     seqfeat_batch* batch, const char* key, const int64_t* indices, int64_t num_entries,
     int64_t rank, const int64_t* dense_shape, const int64_t* offsets, const char* bytes);
 
-/** Dense tensor [B, T] or [B, T, K] (rank >= 1). Categorical columns drop cells equal to -1
- *  (integers) and weight columns drop 0.0, as TF; numeric columns take every cell as present. */
+/** Adds a dense tensor [B, T] or [B, T, K] (rank >= 1). Categorical columns drop cells equal to
+ *  -1 (integers) and weight columns drop 0.0, as TF; numeric columns take every cell as present.
+ *  @param batch  the batch.
+ *  @param key    feature key.
+ *  @param shape  int64[rank].
+ *  @param rank   >= 1.
+ *  @param dtype  SEQFEAT_DTYPE_FLOAT32, _FLOAT64, _INT32 or _INT64.
+ *  @param values prod(shape) values of dtype, row-major.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT / _DTYPE_MISMATCH naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_dense(
     seqfeat_batch* batch, const char* key, const int64_t* shape, int64_t rank, int32_t dtype,
     const void* values);
 
-/** Dense tensor of strings (offsets int64[prod(shape) + 1] + bytes); "" cells are dropped. */
+/** Adds a dense tensor of strings; "" cells are dropped (TF's ignore value).
+ *  @param batch   the batch.
+ *  @param key     feature key.
+ *  @param shape   int64[rank].
+ *  @param rank    >= 1.
+ *  @param offsets int64[prod(shape) + 1] into bytes.
+ *  @param bytes   the string bytes.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_dense_strings(
     seqfeat_batch* batch, const char* key, const int64_t* shape, int64_t rank,
     const int64_t* offsets, const char* bytes);
@@ -320,30 +478,74 @@ typedef struct seqfeat_string_view {
   size_t size;
 } seqfeat_string_view;
 
-/** String variants taking an array of (pointer, length) pairs instead of offsets + bytes; the
- *  pairs and the bytes they point to are views, like every batch input. */
+/** As seqfeat_batch_add_sparse_strings, with the strings given as (pointer, length) pairs; the
+ *  pairs and the bytes they point to are views, like every batch input.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param indices     int64[num_entries, rank].
+ *  @param num_entries N.
+ *  @param rank        >= 1.
+ *  @param dense_shape int64[rank].
+ *  @param values      seqfeat_string_view[num_entries].
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_sparse_string_views(
     seqfeat_batch* batch, const char* key, const int64_t* indices, int64_t num_entries,
     int64_t rank, const int64_t* dense_shape, const seqfeat_string_view* values);
+/** As seqfeat_batch_add_dense_strings, with (pointer, length) pairs.
+ *  @param batch  the batch.
+ *  @param key    feature key.
+ *  @param shape  int64[rank].
+ *  @param rank   >= 1.
+ *  @param values seqfeat_string_view[prod(shape)].
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_dense_string_views(
     seqfeat_batch* batch, const char* key, const int64_t* shape, int64_t rank,
     const seqfeat_string_view* values);
+/** As seqfeat_batch_add_ragged_strings, with (pointer, length) pairs.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param batch_size  B.
+ *  @param row_splits  int64[batch_size + 1].
+ *  @param num_steps   number of steps when step_splits is given.
+ *  @param step_splits int64[num_steps + 1], or NULL for one value per step.
+ *  @param values      seqfeat_string_view[num_values].
+ *  @param num_values  number of values.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_string_views(
     seqfeat_batch* batch, const char* key, int64_t batch_size, const int64_t* row_splits,
     int64_t num_steps, const int64_t* step_splits, const seqfeat_string_view* values,
     int64_t num_values);
 
-/** Ragged input (zero-copy; Arrow List<List<T>> / TF RaggedTensor layout):
- *  row_splits int64[batch_size + 1] over steps (row_splits[0] = 0, non-decreasing);
- *  step_splits int64[num_steps + 1] over values, or NULL (num_steps ignored) for one value per
- *  step, in which case row_splits index values directly; values[num_values] of dtype.
- *  T is the longest sequence in the batch. */
+/** Adds ragged input (zero-copy; the Arrow List<List<T>> / TF RaggedTensor layout). T is the
+ *  longest sequence in the batch.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param batch_size  B.
+ *  @param row_splits  int64[batch_size + 1] over steps (row_splits[0] = 0, non-decreasing).
+ *  @param num_steps   number of steps when step_splits is given (ignored otherwise).
+ *  @param step_splits int64[num_steps + 1] over values, or NULL for one value per step, in which
+ *                     case row_splits index values directly.
+ *  @param dtype       SEQFEAT_DTYPE_FLOAT32, _FLOAT64, _INT32 or _INT64.
+ *  @param values      values[num_values] of dtype.
+ *  @param num_values  number of values.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT / _DTYPE_MISMATCH naming the feature (bad
+ *          splits, sizes that disagree, NULL pointers). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged(
     seqfeat_batch* batch, const char* key, int64_t batch_size, const int64_t* row_splits,
     int64_t num_steps, const int64_t* step_splits, int32_t dtype, const void* values,
     int64_t num_values);
 
-/** Ragged strings: as seqfeat_batch_add_ragged, values given as offsets[num_values+1] + bytes. */
+/** Adds ragged strings: as seqfeat_batch_add_ragged, values given as offsets + bytes.
+ *  @param batch       the batch.
+ *  @param key         feature key.
+ *  @param batch_size  B.
+ *  @param row_splits  int64[batch_size + 1].
+ *  @param num_steps   number of steps when step_splits is given.
+ *  @param step_splits int64[num_steps + 1], or NULL.
+ *  @param offsets     int64[num_values + 1] into bytes.
+ *  @param bytes       the string bytes.
+ *  @param num_values  number of values.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT naming the feature. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_strings(
     seqfeat_batch* batch, const char* key, int64_t batch_size, const int64_t* row_splits,
     int64_t num_steps, const int64_t* step_splits, const int64_t* offsets, const char* bytes,
@@ -352,31 +554,58 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_strings(
 /* ---------------------------------------------------------------------------------------------
  * Output tensors (library-owned)
  * ------------------------------------------------------------------------------------------- */
+/** Releases a library-owned tensor.
+ *  @param tensor the tensor; NULL is accepted. */
 SEQFEAT_API void seqfeat_tensor_free(seqfeat_tensor* tensor);
+/** @param tensor the tensor.
+ *  @return its SEQFEAT_DTYPE_*; 0 for NULL. */
 SEQFEAT_API int32_t seqfeat_tensor_dtype(const seqfeat_tensor* tensor);
+/** @param tensor the tensor.
+ *  @return its number of dimensions; 0 for NULL. */
 SEQFEAT_API int32_t seqfeat_tensor_ndim(const seqfeat_tensor* tensor);
-/** Borrowed shape[ndim]. */
+/** @param tensor the tensor.
+ *  @return a borrowed int64[ndim], valid while the tensor lives; NULL for NULL. */
 SEQFEAT_API const int64_t* seqfeat_tensor_shape(const seqfeat_tensor* tensor);
-/** Borrowed data pointer (64-byte aligned); NULL for NULL. */
+/** @param tensor the tensor.
+ *  @return a borrowed pointer to its elements (64-byte aligned, row-major), valid while the tensor
+ *          lives; NULL for NULL. */
 SEQFEAT_API void* seqfeat_tensor_data(const seqfeat_tensor* tensor);
-/** Number of elements. */
+/** @param tensor the tensor.
+ *  @return its number of elements; 0 for NULL. */
 SEQFEAT_API int64_t seqfeat_tensor_size(const seqfeat_tensor* tensor);
-/** Moves the tensor into a DLPack DLManagedTensor (CPU, unversioned struct) whose deleter frees
- *  it. On success *tensor_inout is set to NULL: the caller must not free it any more; the
- *  consumer calls managed->deleter(managed) exactly once. */
+/** Moves the tensor into a DLPack DLManagedTensor (CPU, unversioned struct) whose deleter frees it.
+ *  @param tensor_inout the tensor; on success *tensor_inout is set to NULL and must not be freed.
+ *  @param out          receives the managed tensor; the consumer calls managed->deleter(managed)
+ *                      exactly once.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for NULL arguments (the tensor is then
+ *          untouched). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_tensor_to_dlpack(
     seqfeat_tensor** tensor_inout, struct DLManagedTensor** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Statistics (filled by a pack that is given one)
  * ------------------------------------------------------------------------------------------- */
+/** Creates an empty statistics object, filled by a pack that is given it.
+ *  @param out receives it (caller-owned, free with seqfeat_stats_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for NULL out. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_stats_create(seqfeat_stats** out);
+/** Releases a statistics object.
+ *  @param stats the object; NULL is accepted. */
 SEQFEAT_API void seqfeat_stats_free(seqfeat_stats* stats);
-/** Number of columns of the last pack (layer order). */
+/** @param stats the statistics of a pack.
+ *  @return the number of columns of that pack (layer order); 0 for NULL or before any pack. */
 SEQFEAT_API size_t seqfeat_stats_num_columns(const seqfeat_stats* stats);
-/** Borrowed column name of entry `column_index`. */
+/** @param stats        the statistics of a pack.
+ *  @param column_index 0 <= column_index < seqfeat_stats_num_columns(stats).
+ *  @return the column's name, borrowed until the next pack into stats; "" when out of range. */
 SEQFEAT_API const char* seqfeat_stats_column_name(const seqfeat_stats* stats, size_t column_index);
-/** One SEQFEAT_STAT_* counter of one column. */
+/** One counter of one column.
+ *  @param stats        the statistics of a pack.
+ *  @param column_index the column, in layer order.
+ *  @param stat         SEQFEAT_STAT_*.
+ *  @param out          receives the count.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_OUT_OF_RANGE for a column index out of range, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (unknown stat, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_stats_get(
     const seqfeat_stats* stats, size_t column_index, int32_t stat, int64_t* out);
 
@@ -384,20 +613,38 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_stats_get(
  * The SequenceFeatures layer
  * ------------------------------------------------------------------------------------------- */
 
-/** SequenceFeatures(columns): sorted by name; rejects an empty list, duplicate names and columns
- *  that are not dense sequence columns (numeric, embedding, shared embedding, indicator). The
- *  columns are retained (the caller may free its handles). */
+/** SequenceFeatures(columns): sorted by name. The columns are retained (the caller may free its
+ *  handles).
+ *  @param columns count dense sequence columns (numeric, embedding, shared embedding, indicator).
+ *  @param count   >= 1.
+ *  @param out     receives the layer (caller-owned, free with seqfeat_features_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for an empty list, duplicate names, a column
+ *          that is not a dense sequence column, or NULL arguments (TF's messages). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_create(
     const seqfeat_column* const* columns, size_t count, seqfeat_features** out);
+/** Releases a layer.
+ *  @param features the layer; NULL is accepted. */
 SEQFEAT_API void seqfeat_features_free(seqfeat_features* features);
+/** @param features the layer.
+ *  @return its number of columns; 0 for NULL. */
 SEQFEAT_API size_t seqfeat_features_num_columns(const seqfeat_features* features);
-/** Borrowed column `index` in layer (sorted) order; NULL if out of range. */
+/** Column `index` in layer (sorted) order.
+ *  @param features the layer.
+ *  @param index    0 <= index < seqfeat_features_num_columns(features).
+ *  @return a borrowed handle valid while the layer lives; NULL if out of range or for NULL. */
 SEQFEAT_API const seqfeat_column* seqfeat_features_column(const seqfeat_features* features,
                                                           size_t index);
-/** Offset and width of column `index` in the last output axis. */
+/** Where column `index` sits in the last output axis.
+ *  @param features   the layer.
+ *  @param index      column in layer order.
+ *  @param out_offset receives its offset.
+ *  @param out_width  receives its width D.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_OUT_OF_RANGE for an index out of range, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT for NULL arguments. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_column_slice(
     const seqfeat_features* features, size_t index, int64_t* out_offset, int64_t* out_width);
-/** ΣD: the size of the output's last axis. */
+/** @param features the layer.
+ *  @return ΣD, the size of the output's last axis; 0 for NULL. */
 SEQFEAT_API int64_t seqfeat_features_depth(const seqfeat_features* features);
 
 typedef struct seqfeat_pack_options {
@@ -410,29 +657,60 @@ typedef struct seqfeat_pack_options {
   int32_t num_threads; /* 0: default (the machine's cores); 1: the calling thread only */
 } seqfeat_pack_options;
 
+/** Initialises pack options to TF's behaviour: no max_length, post padding and truncation, not
+ *  strict, default threads, struct_size set.
+ *  @param opts options to overwrite; NULL is ignored. */
 SEQFEAT_API void seqfeat_pack_options_default(seqfeat_pack_options* opts);
 
-/** Output shape for this batch: dense [B, T, depth], sequence_length [B], mask [B, T].
- *  opts may be NULL (defaults). Runs the full validation. */
+/** Output shape for this batch: dense [B, T, depth], sequence_length [B], mask [B, T]. Runs the
+ *  full validation, so a batch that passes here packs without error.
+ *  @param features  the layer.
+ *  @param batch     the input features.
+ *  @param opts      pack options; NULL means defaults.
+ *  @param out_batch receives B.
+ *  @param out_steps receives T.
+ *  @param out_depth receives depth (ΣD).
+ *  @return SEQFEAT_OK, or the error the pack would report (SEQFEAT_ERR_INVALID_ARGUMENT,
+ *          _OUT_OF_RANGE, _DTYPE_MISMATCH, _NOT_FOUND for a missing feature), naming column,
+ *          feature key, example and value. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_output_shape(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, int64_t* out_batch, int64_t* out_steps,
     int64_t* out_depth);
 
 /** Packs into caller buffers:
- *    out_dense[b, t, off_c : off_c + D_c] = column c's value at step t of example b (0 or the
- *    numeric default in padding), out_lengths[b] = sequence length, out_mask[b, t] = 1 for steps
- *    inside the sequence (optional, NULL to skip). Counts are element counts; a too-small buffer
- *    is SEQFEAT_ERR_BUFFER_TOO_SMALL. Everything is validated before the first write.
- *  stats may be NULL. */
+ *    out_dense[b, t, off_c : off_c + D_c] = column c's value at step t of example b (0, or the
+ *    numeric default, in padding); out_lengths[b] = sequence length; out_mask[b, t] = 1 for steps
+ *    inside the sequence. Everything is validated before the first write.
+ *  @param features      the layer.
+ *  @param batch         the input features.
+ *  @param opts          pack options; NULL means defaults.
+ *  @param out_dense     float[dense_count], receives [B, T, depth] row-major.
+ *  @param dense_count   element count of out_dense, >= B * T * depth.
+ *  @param out_lengths   int64[lengths_count], receives [B].
+ *  @param lengths_count element count of out_lengths, >= B.
+ *  @param out_mask      uint8[mask_count] receiving [B, T], or NULL to skip.
+ *  @param mask_count    element count of out_mask.
+ *  @param stats         receives per-column statistics, or NULL.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL for a buffer smaller than its count needs, or
+ *          the errors of seqfeat_features_output_shape; on failure no buffer is written. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack_into(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, float* out_dense, size_t dense_count,
     int64_t* out_lengths, size_t lengths_count, uint8_t* out_mask, size_t mask_count,
     seqfeat_stats* stats);
 
-/** As pack_into, into library-owned tensors: dense float32 [B, T, depth], lengths int64 [B],
- *  mask uint8 [B, T] (only if out_mask is not NULL). */
+/** As seqfeat_features_pack_into, into library-owned tensors.
+ *  @param features    the layer.
+ *  @param batch       the input features.
+ *  @param opts        pack options; NULL means defaults.
+ *  @param out_dense   receives dense float32 [B, T, depth] (caller-owned tensor).
+ *  @param out_lengths receives sequence_length int64 [B] (caller-owned tensor).
+ *  @param out_mask    receives the mask uint8 [B, T], or NULL not to compute it.
+ *  @param stats       receives per-column statistics, or NULL.
+ *  @return SEQFEAT_OK, or the errors of seqfeat_features_pack_into (SEQFEAT_ERR_OUT_OF_MEMORY
+ *          when a tensor cannot be allocated); nothing is written to the out-parameters on
+ *          failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, seqfeat_tensor** out_dense, seqfeat_tensor** out_lengths,
@@ -446,16 +724,36 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack(
  * Columns are sorted by name; sequence numeric columns are rejected at creation, embeddings and
  * indicators over sequence categorical columns when packing (TF's messages).
  * ------------------------------------------------------------------------------------------- */
+/** DenseFeatures(columns): context columns sorted by name; output [B, ΣD].
+ *  @param columns count dense columns (numeric, embedding, shared embedding, indicator).
+ *  @param count   >= 1.
+ *  @param out     receives the layer (caller-owned, free with seqfeat_dense_features_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for an empty list, duplicate names, a
+ *          sequence numeric column or NULL arguments (TF's messages). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_create(
     const seqfeat_column* const* columns, size_t count, seqfeat_dense_features** out);
+/** Releases a DenseFeatures layer.
+ *  @param features the layer; NULL is accepted. */
 SEQFEAT_API void seqfeat_dense_features_free(seqfeat_dense_features* features);
-/** ΣD: the size of the output's last axis (0 for NULL). */
+/** @param features the layer.
+ *  @return ΣD, the size of the output's last axis; 0 for NULL. */
 SEQFEAT_API int64_t seqfeat_dense_features_depth(const seqfeat_dense_features* features);
-/** Output shape [B, depth] for this batch; runs the full validation. */
+/** Output shape [B, depth] for this batch; runs the full validation.
+ *  @param features  the layer.
+ *  @param batch     the input features.
+ *  @param out_batch receives B.
+ *  @param out_depth receives depth (ΣD).
+ *  @return SEQFEAT_OK, or the error the pack would report, naming column and feature key. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_output_shape(
     const seqfeat_dense_features* features, const seqfeat_batch* batch, int64_t* out_batch,
     int64_t* out_depth);
-/** Packs [B, depth] float32 into out[count]; validated before the first write. */
+/** Packs [B, depth] float32 into a caller buffer; validated before the first write.
+ *  @param features the layer.
+ *  @param batch    the input features.
+ *  @param out      float[count].
+ *  @param count    element count of out, >= B * depth.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL, or the errors of
+ *          seqfeat_dense_features_output_shape; on failure out is not written. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_pack_into(
     const seqfeat_dense_features* features, const seqfeat_batch* batch, float* out,
     size_t count);
@@ -464,23 +762,43 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_pack_into(
  * Single columns
  * ------------------------------------------------------------------------------------------- */
 
-/** get_sequence_dense_tensor of one dense sequence column: dense [B, T, width] float32 (callers
- *  reshape to [B, T] + variable_shape) and sequence_length int64 [B]. */
+/** get_sequence_dense_tensor of one dense sequence column.
+ *  @param column      the column.
+ *  @param batch       the input features.
+ *  @param out_dense   receives dense [B, T, width] float32 (callers reshape to [B, T] +
+ *                     variable_shape); caller-owned.
+ *  @param out_lengths receives sequence_length int64 [B]; caller-owned.
+ *  @return SEQFEAT_OK, or the errors of a pack of this column alone; nothing is written on
+ *          failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_get_sequence_dense_tensor(
     const seqfeat_column* column, const seqfeat_batch* batch, seqfeat_tensor** out_dense,
     seqfeat_tensor** out_lengths);
 
-/** get_sparse_tensors of a categorical column (the id stage): indices int64 [N, R], ids int64
- *  [N], dense_shape int64 [R] (R = 3 for sequence columns, [d0, d1, prod(d2..)]; the input rank
- *  for non-sequence columns), and for weighted columns weights float32 [N] (else *out_weights
- *  is set to NULL). */
+/** get_sparse_tensors of a categorical column (the id stage). All outputs are caller-owned.
+ *  @param column          the categorical column.
+ *  @param batch           the input features.
+ *  @param out_indices     receives indices int64 [N, R] (R = 3 for sequence columns,
+ *                         [d0, d1, prod(d2..)]; the input rank for non-sequence columns).
+ *  @param out_ids         receives ids int64 [N].
+ *  @param out_dense_shape receives dense_shape int64 [R].
+ *  @param out_weights     receives weights float32 [N] for a weighted column, else NULL.
+ *  @return SEQFEAT_OK, or the input errors of the column (naming feature, example and value);
+ *          nothing is written on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_get_sparse_tensors(
     const seqfeat_column* column, const seqfeat_batch* batch, seqfeat_tensor** out_indices,
     seqfeat_tensor** out_ids, seqfeat_tensor** out_dense_shape, seqfeat_tensor** out_weights);
 
 /** concatenate_context_input: out[b, t] = concat(sequence[b, t, :], context[b, :]).
- *  sequence [batch, steps, sequence_depth], context [batch, context_depth],
- *  out [batch, steps, sequence_depth + context_depth] (out_count elements). */
+ *  @param context        float [batch, context_depth].
+ *  @param context_depth  >= 0.
+ *  @param sequence       float [batch, steps, sequence_depth].
+ *  @param batch          B.
+ *  @param steps          T.
+ *  @param sequence_depth >= 0.
+ *  @param out            float [batch, steps, sequence_depth + context_depth].
+ *  @param out_count      element count of out.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL, or SEQFEAT_ERR_INVALID_ARGUMENT (negative
+ *          sizes, NULL pointers); out is not written on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_concatenate_context_input(
     const float* context, int64_t context_depth, const float* sequence, int64_t batch,
     int64_t steps, int64_t sequence_depth, float* out, size_t out_count);
