@@ -28,7 +28,7 @@ prefix="$tmp/venv"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 "$python" -m venv --system-site-packages "$prefix"
 "$prefix/bin/python" -m pip install --quiet --no-index --no-build-isolation --no-cache-dir \
-  --disable-pip-version-check "$tmp/src/bindings/python"
+  --disable-pip-version-check --isolated "$tmp/src/bindings/python"
 
 cd "$tmp"
 check='
