@@ -1,10 +1,13 @@
 """Feature columns: TF's constructors (names, argument order, defaults and Python-side checks)
 over the library's column handles."""
 
+from __future__ import annotations
+
 import ctypes as C
 import numbers
 import os
 import weakref
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -13,6 +16,12 @@ from ._capi import lib
 from ._dtypes import DType, as_dtype, describe, float32, int64, numpy_kind, string
 from ._errors import CALL, CONSTRUCTION, check
 from ._tensors import Batch, IdWeightPair, SparseTensor, encode_strings, tensor_to_numpy
+from ._types import ArrayLike, DTypeLike, Features, Shape, ShapeLike
+
+#: normalizer_fn: a callable on a float32 numpy array, or a seqfeat.normalizers normalizer.
+NormalizerFn = Callable[[np.ndarray], ArrayLike]
+#: initializer: TF's callable initializer(shape, dtype) or an array of the table's shape.
+Initializer = Union[Callable[..., ArrayLike], ArrayLike]
 
 _COMBINERS = {"sum": _capi.COMBINER_SUM, "mean": _capi.COMBINER_MEAN,
               "sqrtn": _capi.COMBINER_SQRTN}
@@ -34,11 +43,12 @@ class FeatureColumn:
         self._name = lib.column_name(handle).decode("utf-8")
 
     @property
-    def name(self):
+    def name(self) -> str:
+        """The column's name (TF's: the key, <key>_embedding, <key>_indicator, ...)."""
         return self._name
 
     @property
-    def is_sequence(self):
+    def is_sequence(self) -> bool:
         """True for sequence columns (sequence_*; for embedding/indicator: over a sequence
         categorical column)."""
         return bool(lib.column_is_sequence(self._handle))
@@ -74,7 +84,7 @@ class FeatureColumn:
     def _batch(self, features):
         return make_batch([self], features)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
@@ -82,7 +92,8 @@ class DenseColumn(FeatureColumn):
     """A column producing dense values per example (DenseFeatures)."""
 
     @property
-    def variable_shape(self):
+    def variable_shape(self) -> Shape:
+        """The shape of one example's value (TF's variable_shape)."""
         return _c_variable_shape(self._handle)
 
 
@@ -91,10 +102,11 @@ class SequenceDenseColumn(FeatureColumn):
     shared embedding and indicator columns."""
 
     @property
-    def variable_shape(self):
+    def variable_shape(self) -> Shape:
+        """The shape of one step's value (TF's variable_shape)."""
         return _c_variable_shape(self._handle)
 
-    def get_sequence_dense_tensor(self, features):
+    def get_sequence_dense_tensor(self, features: Features) -> Tuple[np.ndarray, np.ndarray]:
         """(dense, sequence_length) for this column alone: dense [B, T] + variable_shape
         (embedding [B, T, dimension], indicator [B, T, num_buckets]), float32;
         sequence_length int64 [B]."""
@@ -119,12 +131,13 @@ class CategoricalColumn(FeatureColumn):
     """A column producing ids (and optionally weights)."""
 
     @property
-    def num_buckets(self):
+    def num_buckets(self) -> int:
+        """The number of ids the column produces: ids are in [0, num_buckets)."""
         out = C.c_int64()
         check(lib.column_num_buckets(self._handle, C.byref(out)), CONSTRUCTION)
         return int(out.value)
 
-    def get_sparse_tensors(self, features):
+    def get_sparse_tensors(self, features: Features) -> IdWeightPair:
         """The id stage: IdWeightPair(id_tensor, weight_tensor) of SparseTensors. Sequence
         columns give rank-3 [B, T, K] ids ([B, T] input becomes [B, T, 1]); weight_tensor is
         None unless the column is weighted."""
@@ -294,7 +307,8 @@ class _NumericBase(FeatureColumn):
         return {self.key: self.normalizer_fn}
 
     @property
-    def variable_shape(self):
+    def variable_shape(self) -> Shape:
+        """The column's shape."""
         return self.shape
 
 
@@ -338,7 +352,9 @@ def _numeric(key, shape, default_value, dtype, normalizer_fn, sequence):
     return cls(_adopt(out), key, shape, default_value, dtype, normalizer_fn)
 
 
-def sequence_numeric_column(key, shape=(1,), default_value=0., dtype=float32, normalizer_fn=None):
+def sequence_numeric_column(key: str, shape: ShapeLike = (1,), default_value: float = 0.,
+                            dtype: DTypeLike = float32,
+                            normalizer_fn: Optional[NormalizerFn] = None) -> SequenceNumericColumn:
     """A sequence of numbers per example: [B, T] + shape float32.
 
     normalizer_fn is applied to the float32 numpy array of present values (never padding) and
@@ -347,7 +363,9 @@ def sequence_numeric_column(key, shape=(1,), default_value=0., dtype=float32, no
     return _numeric(key, shape, default_value, dtype, normalizer_fn, True)
 
 
-def numeric_column(key, shape=(1,), default_value=None, dtype=float32, normalizer_fn=None):
+def numeric_column(key: str, shape: ShapeLike = (1,), default_value: Any = None,
+                   dtype: DTypeLike = float32,
+                   normalizer_fn: Optional[NormalizerFn] = None) -> NumericColumn:
     """Non-sequence numeric column (context features)."""
     return _numeric(key, shape, default_value, dtype, normalizer_fn, False)
 
@@ -502,45 +520,73 @@ def _vocabulary_file(key, vocabulary_file, vocabulary_size, num_oov_buckets, def
         num_oov_buckets=oov, default_value=default_value, dtype=dtype)
 
 
-def sequence_categorical_column_with_identity(key, num_buckets, default_value=None):
+def sequence_categorical_column_with_identity(key: str, num_buckets: int,
+                                              default_value: Optional[int] = None
+                                              ) -> IdentityCategoricalColumn:
     """Integer ids in [0, num_buckets), one or more per step."""
     return _identity(key, num_buckets, default_value, True)
 
 
-def sequence_categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=string):
+def sequence_categorical_column_with_hash_bucket(key: str, hash_bucket_size: int,
+                                                 dtype: DTypeLike = string
+                                                 ) -> HashedCategoricalColumn:
     """Strings or integers hashed into hash_bucket_size buckets (TF's Fingerprint64)."""
     return _hash_bucket(key, hash_bucket_size, dtype, True)
 
 
-def sequence_categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None,
-                                                     default_value=-1, num_oov_buckets=0):
+def sequence_categorical_column_with_vocabulary_list(key: str, vocabulary_list: Sequence[Any],
+                                                     dtype: Optional[DTypeLike] = None,
+                                                     default_value: int = -1,
+                                                     num_oov_buckets: int = 0
+                                                     ) -> VocabularyListCategoricalColumn:
     """Ids from an in-memory vocabulary."""
     return _vocabulary_list(key, vocabulary_list, dtype, default_value, num_oov_buckets, True)
 
 
-def sequence_categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
-                                                     num_oov_buckets=0, default_value=None,
-                                                     dtype=string):
+def sequence_categorical_column_with_vocabulary_file(key: str,
+                                                     vocabulary_file: Union[str, os.PathLike],
+                                                     vocabulary_size: Optional[int] = None,
+                                                     num_oov_buckets: int = 0,
+                                                     default_value: Optional[int] = None,
+                                                     dtype: DTypeLike = string
+                                                     ) -> VocabularyFileCategoricalColumn:
     """Ids from a vocabulary file (one entry per line), read now."""
     return _vocabulary_file(key, vocabulary_file, vocabulary_size, num_oov_buckets,
                             default_value, dtype, True)
 
 
-def categorical_column_with_identity(key, num_buckets, default_value=None):
+def categorical_column_with_identity(key: str, num_buckets: int,
+                                     default_value: Optional[int] = None
+                                     ) -> IdentityCategoricalColumn:
+    """Non-sequence identity column (context features): the integer value is the id, in
+    [0, num_buckets); out-of-range values become default_value if given."""
     return _identity(key, num_buckets, default_value, False)
 
 
-def categorical_column_with_hash_bucket(key, hash_bucket_size, dtype=string):
+def categorical_column_with_hash_bucket(key: str, hash_bucket_size: int,
+                                        dtype: DTypeLike = string) -> HashedCategoricalColumn:
+    """Non-sequence hash column (context features): strings or integers hashed into
+    hash_bucket_size buckets with TF's Fingerprint64."""
     return _hash_bucket(key, hash_bucket_size, dtype, False)
 
 
-def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None, default_value=-1,
-                                            num_oov_buckets=0):
+def categorical_column_with_vocabulary_list(key: str, vocabulary_list: Sequence[Any],
+                                            dtype: Optional[DTypeLike] = None,
+                                            default_value: int = -1, num_oov_buckets: int = 0
+                                            ) -> VocabularyListCategoricalColumn:
+    """Non-sequence vocabulary-list column (context features): value i of the list has id i;
+    misses get default_value or one of num_oov_buckets hashed buckets."""
     return _vocabulary_list(key, vocabulary_list, dtype, default_value, num_oov_buckets, False)
 
 
-def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
-                                            num_oov_buckets=0, default_value=None, dtype=string):
+def categorical_column_with_vocabulary_file(key: str, vocabulary_file: Union[str, os.PathLike],
+                                            vocabulary_size: Optional[int] = None,
+                                            num_oov_buckets: int = 0,
+                                            default_value: Optional[int] = None,
+                                            dtype: DTypeLike = string
+                                            ) -> VocabularyFileCategoricalColumn:
+    """Non-sequence vocabulary-file column (context features): line i of the file has id i
+    (the file is read now; see sequence_categorical_column_with_vocabulary_file)."""
     return _vocabulary_file(key, vocabulary_file, vocabulary_size, num_oov_buckets,
                             default_value, dtype, False)
 
@@ -571,7 +617,10 @@ class WeightedCategoricalColumn(CategoricalColumn):
         return out
 
 
-def weighted_categorical_column(categorical_column, weight_feature_key, dtype=float32):
+def weighted_categorical_column(categorical_column: CategoricalColumn, weight_feature_key: str,
+                                dtype: DTypeLike = float32) -> WeightedCategoricalColumn:
+    """Pairs the ids of categorical_column with the weights in features[weight_feature_key],
+    by position; embeddings weight their combiner with them, indicators sum them."""
     if dtype is not None:
         dtype = as_dtype(dtype)
     if dtype is None or not (dtype.is_integer or dtype.is_floating):
@@ -596,27 +645,28 @@ class _TableMixin:
     """Access to the embedding table ([num_buckets, dimension] float32)."""
 
     @property
-    def table_shape(self):
+    def table_shape(self) -> Tuple[int, int]:
+        """(num_buckets, dimension) of the embedding table."""
         rows = C.c_int64()
         dim = C.c_int64()
         check(lib.column_table_shape(self._handle, C.byref(rows), C.byref(dim)), CONSTRUCTION)
         return int(rows.value), int(dim.value)
 
     @property
-    def table_name(self):
+    def table_name(self) -> str:
         """The variable name of the table, e.g. 'aaa_bbb_shared_embedding'."""
         out = C.c_char_p()
         check(lib.column_table_name(self._handle, C.byref(out)), CONSTRUCTION)
         return out.value.decode("utf-8")
 
-    def get_table(self):
+    def get_table(self) -> np.ndarray:
         """A copy of the table as a float32 numpy array [num_buckets, dimension]."""
         table = np.empty(self.table_shape, dtype=np.float32)
         check(lib.column_table_get(self._handle, table.ctypes.data_as(_capi.f32p), table.size),
               CONSTRUCTION)
         return table
 
-    def set_table(self, values):
+    def set_table(self, values: ArrayLike) -> None:
         """Overwrites the table (seen by every column sharing it). Not safe while another thread
         transforms a batch through this table."""
         shape = self.table_shape
@@ -627,7 +677,7 @@ class _TableMixin:
               CONSTRUCTION)
 
     @property
-    def embedding_weights(self):
+    def embedding_weights(self) -> np.ndarray:
         """Alias of get_table() (TF's variable name)."""
         return self.get_table()
 
@@ -679,14 +729,17 @@ class IndicatorColumn(DenseColumn, SequenceDenseColumn):
         self.categorical_column = categorical_column
 
     @property
-    def variable_shape(self):
+    def variable_shape(self) -> Shape:
         """(1, num_buckets), as TF's IndicatorColumn.variable_shape."""
         return (1, self.categorical_column.num_buckets)
 
 
-def embedding_column(categorical_column, dimension, combiner='mean', initializer=None,
-                     ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
-                     trainable=True, use_safe_embedding_lookup=True, *, seed=0):
+def embedding_column(categorical_column: CategoricalColumn, dimension: int,
+                     combiner: str = 'mean', initializer: Optional[Initializer] = None,
+                     ckpt_to_load_from: Optional[str] = None,
+                     tensor_name_in_ckpt: Optional[str] = None, max_norm: Optional[float] = None,
+                     trainable: bool = True, use_safe_embedding_lookup: bool = True, *,
+                     seed: int = 0) -> EmbeddingColumn:
     """Embeds the ids of categorical_column into `dimension` floats per step.
 
     initializer: TF's callable initializer(shape, dtype) returning an array, or an array-like
@@ -709,10 +762,13 @@ def embedding_column(categorical_column, dimension, combiner='mean', initializer
                            max_norm, trainable, use_safe_embedding_lookup)
 
 
-def shared_embeddings(categorical_columns, dimension, combiner='mean', initializer=None,
-                      shared_embedding_collection_name=None, ckpt_to_load_from=None,
-                      tensor_name_in_ckpt=None, max_norm=None, trainable=True,
-                      use_safe_embedding_lookup=True, *, seed=0):
+def shared_embeddings(categorical_columns: Iterable[CategoricalColumn], dimension: int,
+                      combiner: str = 'mean', initializer: Optional[Initializer] = None,
+                      shared_embedding_collection_name: Optional[str] = None,
+                      ckpt_to_load_from: Optional[str] = None,
+                      tensor_name_in_ckpt: Optional[str] = None, max_norm: Optional[float] = None,
+                      trainable: bool = True, use_safe_embedding_lookup: bool = True, *,
+                      seed: int = 0) -> List[SharedEmbeddingColumn]:
     """One embedding table shared by several categorical columns (same type, same
     num_buckets). Returns one column per input column, in input order, each named
     <categorical name>_shared_embedding."""
@@ -746,7 +802,7 @@ def shared_embeddings(categorical_columns, dimension, combiner='mean', initializ
             for h, c in zip(outs, columns)]
 
 
-def indicator_column(categorical_column):
+def indicator_column(categorical_column: CategoricalColumn) -> IndicatorColumn:
     """Multi-hot (count) representation of a categorical column: num_buckets per step."""
     if not isinstance(categorical_column, CategoricalColumn):
         raise ValueError(f"Unsupported input type. Input must be a CategoricalColumn. Given: "

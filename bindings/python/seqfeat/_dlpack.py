@@ -8,8 +8,11 @@ capsule that is never consumed calls the deleter from its own destructor. Either
 runs exactly once and frees the library's buffer.
 """
 
+from __future__ import annotations
+
 import ctypes as C
 import threading
+from typing import Any
 
 from ._capi import lib
 from ._errors import CALL, check
@@ -83,17 +86,17 @@ class DLPackTensor:
     can be inspected (`shape`, `dtype_code`); after the hand-off the object is empty.
     """
 
-    def __init__(self, handle):
+    def __init__(self, handle: int) -> None:
         self._handle = handle
         ndim = lib.tensor_ndim(handle)
         shape_ptr = lib.tensor_shape(handle)
         self.shape = tuple(shape_ptr[i] for i in range(ndim))
         self.dtype_code = lib.tensor_dtype(handle)
 
-    def __dlpack_device__(self):
+    def __dlpack_device__(self) -> tuple:
         return (_KDLCPU, 0)
 
-    def __dlpack__(self, stream=None):
+    def __dlpack__(self, stream: Any = None) -> Any:
         if stream is not None:
             raise BufferError("libseqfeat tensors live on the CPU; stream must be None")
         if self._handle is None:

@@ -1,8 +1,11 @@
 """dtypes: module constants, TF-style names and numpy dtypes, all accepted wherever a dtype is."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import _capi
+from ._types import DTypeLike
 
 
 class DType:
@@ -11,7 +14,8 @@ class DType:
 
     __slots__ = ("name", "code", "as_numpy_dtype", "is_integer", "is_floating")
 
-    def __init__(self, name, code, numpy_type, is_integer, is_floating):
+    def __init__(self, name: str, code: int, numpy_type: type, is_integer: bool,
+                 is_floating: bool) -> None:
         self.name = name
         self.code = code
         self.as_numpy_dtype = numpy_type
@@ -19,15 +23,16 @@ class DType:
         self.is_floating = is_floating
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         """The numpy dtype (lets numpy accept a DType wherever it takes a dtype)."""
         return np.dtype(self.as_numpy_dtype)
 
     @property
-    def is_string(self):
+    def is_string(self) -> bool:
+        """True for the string dtype."""
         return self.code == _capi.DTYPE_STRING
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, DType):
             return self.name == other.name
         try:
@@ -35,16 +40,16 @@ class DType:
         except TypeError:
             return False
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"seqfeat.{self.name}"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"<dtype: '{self.name}'>"
 
 
@@ -62,7 +67,7 @@ _BY_NAME = {
 }
 
 
-def as_dtype(value):
+def as_dtype(value: DTypeLike) -> DType:
     """DType for a DType, a TF-style name ('int64', 'string', ...) or a numpy dtype/type."""
     if isinstance(value, DType):
         return value
@@ -83,7 +88,7 @@ def as_dtype(value):
                     "string, int64, int32, float32 and float64.")
 
 
-def describe(np_dtype):
+def describe(np_dtype: DTypeLike) -> str:
     """TF-style text for any numpy dtype, for error messages ("<dtype: 'float64'>")."""
     np_dtype = np.dtype(np_dtype)
     if np_dtype.kind in "USO":
@@ -91,7 +96,7 @@ def describe(np_dtype):
     return f"<dtype: '{np_dtype.name}'>"
 
 
-def numpy_kind(np_dtype):
+def numpy_kind(np_dtype: DTypeLike) -> str:
     """'string', 'integer', 'floating' or 'other' for a numpy dtype."""
     kind = np.dtype(np_dtype).kind
     if kind in "USO":

@@ -1,5 +1,7 @@
 """Exceptions, and the translation of C status codes into them."""
 
+from __future__ import annotations
+
 from . import _capi
 
 
@@ -8,7 +10,7 @@ class InvalidArgumentError(ValueError):
     call) and the library rejects the input. A ValueError, so code that catches TF's call-time
     ValueErrors keeps working. `code` is the library's status code (SEQFEAT_ERR_*)."""
 
-    def __init__(self, message, code=_capi.ERR_INVALID_ARGUMENT):
+    def __init__(self, message: str, code: int = _capi.ERR_INVALID_ARGUMENT) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -19,7 +21,7 @@ CONSTRUCTION = "construction"
 CALL = "call"
 
 
-def check(status, when):
+def check(status: int, when: str) -> None:
     """Raises the exception for a non-OK status, carrying the library's message."""
     if status == _capi.OK:
         return

@@ -1,8 +1,11 @@
 """SequenceFeatures, DenseFeatures, sequence_input_layer and concatenate_context_input."""
 
+from __future__ import annotations
+
 import collections.abc
 import ctypes as C
 import weakref
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -12,6 +15,12 @@ from ._columns import DenseColumn, FeatureColumn, SequenceDenseColumn, make_batc
 from ._dlpack import DLPackTensor
 from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
+from ._types import ArrayLike, Features
+
+#: What a SequenceFeatures call returns: (dense, sequence_length[, mask]) as numpy arrays, or
+#: as DLPackTensors with output='dlpack'.
+PackResult = Union[Tuple[np.ndarray, ...], Tuple[DLPackTensor, ...]]
+Columns = Union[FeatureColumn, Iterable[FeatureColumn]]
 
 _PADDING = {"post": _capi.PAD_POST, "pre": _capi.PAD_PRE}
 
@@ -81,7 +90,8 @@ class SequenceFeatures:
     {column name: {'dropped_invalid', 'oov_hits', 'steps_truncated', 'empty_examples'}}.
     """
 
-    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+    def __init__(self, feature_columns: Columns, trainable: bool = True,
+                 name: Optional[str] = None, **kwargs: Any) -> None:
         _reject_unknown_keywords("SequenceFeatures", kwargs)
         self._init(feature_columns, trainable, name, contrib=False)
 
@@ -104,17 +114,17 @@ class SequenceFeatures:
         self.last_stats = None
 
     @property
-    def feature_columns(self):
+    def feature_columns(self) -> List[FeatureColumn]:
         """The columns in layer (name) order."""
         return list(self._feature_columns)
 
     @property
-    def output_depth(self):
+    def output_depth(self) -> int:
         """ΣD: size of the last output axis."""
         return int(lib.features_depth(self._handle))
 
     @property
-    def column_slices(self):
+    def column_slices(self) -> Dict[str, Tuple[int, int]]:
         """{column name: (offset, width)} in the last output axis."""
         out = {}
         for i, column in enumerate(self._feature_columns):
@@ -125,12 +135,14 @@ class SequenceFeatures:
             out[column.name] = (int(offset.value), int(width.value))
         return out
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Tuple[Any, ...]) -> Tuple[Any, Any, int]:
+        """(batch, steps, ΣD) for an input of shape (batch, steps, ...), as Keras."""
         return (input_shape[0], input_shape[1], self.output_depth)
 
-    def __call__(self, features, training=None, *, max_length=None, padding="post",
-                 truncating="post", strict=False, return_mask=False, output="numpy",
-                 num_threads=0):
+    def __call__(self, features: Features, training: Optional[bool] = None, *,
+                 max_length: Optional[int] = None, padding: str = "post",
+                 truncating: str = "post", strict: bool = False, return_mask: bool = False,
+                 output: str = "numpy", num_threads: int = 0) -> PackResult:
         """Returns (sequence_input [B, T, ΣD] float32, sequence_length [B] int64), or with
         return_mask=True also mask [B, T] uint8 (1 inside the sequence).
 
@@ -240,7 +252,8 @@ class DenseFeatures:
     embedding / indicator columns over non-sequence categorical columns -> [B, ΣD] float32.
     Columns are sorted by name. Embeddings can share a table with sequence columns."""
 
-    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+    def __init__(self, feature_columns: Columns, trainable: bool = True,
+                 name: Optional[str] = None, **kwargs: Any) -> None:
         _reject_unknown_keywords("DenseFeatures", kwargs)
         columns = _normalize_feature_columns(feature_columns)
         for column in columns:
@@ -256,17 +269,22 @@ class DenseFeatures:
         self.name = name or "dense_features"
 
     @property
-    def feature_columns(self):
+    def feature_columns(self) -> List[FeatureColumn]:
+        """The columns in layer (name) order."""
         return list(self._feature_columns)
 
     @property
-    def output_depth(self):
+    def output_depth(self) -> int:
+        """ΣD: size of the output's last axis."""
         return int(lib.dense_features_depth(self._handle))
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Tuple[Any, ...]) -> Tuple[Any, int]:
+        """(batch, ΣD), as Keras."""
         return (input_shape[0], self.output_depth)
 
-    def __call__(self, features, cols_to_output_tensors=None, training=None):
+    def __call__(self, features: Features,
+                 cols_to_output_tensors: Optional[Dict[FeatureColumn, np.ndarray]] = None,
+                 training: Optional[bool] = None) -> np.ndarray:
         """[B, ΣD] float32. If cols_to_output_tensors is a dict, it receives {column: its
         [B, D] slice of the output}."""
         if not isinstance(features, dict):
@@ -293,14 +311,16 @@ class DenseFeatures:
         return out
 
 
-def sequence_input_layer(features, feature_columns, weight_collections=None, trainable=True):
+def sequence_input_layer(features: Features, feature_columns: Columns,
+                         weight_collections: Any = None,
+                         trainable: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """tf.contrib.feature_column.sequence_input_layer: (input_layer, sequence_length)."""
     layer = SequenceFeatures.__new__(SequenceFeatures)
     layer._init(feature_columns, trainable, None, contrib=True)
     return layer(features)
 
 
-def concatenate_context_input(context_input, sequence_input):
+def concatenate_context_input(context_input: ArrayLike, sequence_input: ArrayLike) -> np.ndarray:
     """out[b, t] = concat(sequence_input[b, t, :], context_input[b, :]) -> [B, T, d0 + d1]."""
     sequence_input = np.asarray(sequence_input)
     context_input = np.asarray(context_input)

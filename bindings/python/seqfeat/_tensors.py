@@ -1,15 +1,22 @@
 """Input and output tensors: SparseTensor, RaggedTensor, the per-call input batch (a set of
 zero-copy views handed to the library) and library-owned output tensors as numpy arrays."""
 
+from __future__ import annotations
+
 import collections
 import ctypes as C
 import weakref
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _capi
 from ._capi import lib
 from ._errors import CALL, check
+from ._types import ArrayLike, DTypeLike, Shape
+
+if TYPE_CHECKING:
+    from ._dtypes import DType
 
 
 # ----------------------------------------------------------------------------------------------
@@ -35,7 +42,7 @@ def _is_string_item(x):
     return isinstance(x, (str, bytes, np.str_, np.bytes_))
 
 
-def as_values(values):
+def as_values(values: ArrayLike) -> np.ndarray:
     """A 1-D or N-D numpy array of values the library accepts: float32/float64/int32/int64, or
     strings (unicode, bytes or object arrays). Python lists of floats become float32 (as TF's
     tf.constant), other integer widths become int64, float16 becomes float32."""
@@ -62,11 +69,12 @@ def as_values(values):
                     "float32, float64) or strings.")
 
 
-def is_string_array(arr):
+def is_string_array(arr: np.ndarray) -> bool:
+    """True for arrays of strings (unicode, bytes or object)."""
     return arr.dtype.kind in "USO"
 
 
-def encode_strings(arr):
+def encode_strings(arr: ArrayLike) -> Tuple[np.ndarray, bytes]:
     """Arrow-style (offsets int64[n + 1], bytes) for an array of strings; str is encoded as
     UTF-8, bytes are used as given."""
     flat = np.asarray(arr).reshape(-1)
@@ -94,7 +102,7 @@ _VIEW_DTYPE = np.dtype([("data", np.uintp), ("size", np.uintp)])
 assert _VIEW_DTYPE.itemsize == C.sizeof(_capi.StringView)
 
 
-def string_views(arr):
+def string_views(arr: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(flat array, seqfeat_string_view[n]) for a fixed-width bytes ('S') array: each view
     points into the flat array's buffer, its length without numpy's trailing NUL padding."""
     flat = np.ascontiguousarray(arr).reshape(-1)
@@ -124,7 +132,7 @@ class SparseTensor:
     """COO sparse tensor, as tf.SparseTensor: `indices` int64 [N, R], `values` [N],
     `dense_shape` int64 [R]. Indices must be in canonical row-major order (checked when used)."""
 
-    def __init__(self, indices, values, dense_shape):
+    def __init__(self, indices: ArrayLike, values: ArrayLike, dense_shape: ArrayLike) -> None:
         self.dense_shape = _int64_array(dense_shape, "dense_shape").reshape(-1)
         rank = self.dense_shape.shape[0]
         indices = _int64_array(indices, "indices")
@@ -149,15 +157,17 @@ class SparseTensor:
         self.values = values
 
     @property
-    def shape(self):
+    def shape(self) -> Shape:
+        """dense_shape as a tuple of ints."""
         return tuple(int(d) for d in self.dense_shape)
 
     @property
-    def dtype(self):
+    def dtype(self) -> DType:
+        """The values' dtype (sf.string for strings)."""
         from ._dtypes import as_dtype
         return as_dtype(self.values.dtype)
 
-    def to_dense(self, default_value=0):
+    def to_dense(self, default_value: Any = 0) -> np.ndarray:
         """Dense numpy array (repeated indices: the last one wins)."""
         dtype = object if is_string_array(self.values) else self.values.dtype
         out = np.full(self.shape, default_value, dtype=dtype)
@@ -165,7 +175,7 @@ class SparseTensor:
             out[tuple(self.indices.T)] = self.values
         return out
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"SparseTensor(indices={self.indices.tolist()}, values={self.values.tolist()}, "
                 f"dense_shape={self.dense_shape.tolist()})")
 
@@ -175,14 +185,19 @@ class RaggedTensor:
     values[row_splits[i]:row_splits[i + 1]]. `values` may itself be a RaggedTensor (one more
     level: examples -> steps -> values, for multi-valued steps)."""
 
-    def __init__(self, values, row_splits, _internal=False):
+    def __init__(self, values: Union[np.ndarray, RaggedTensor], row_splits: np.ndarray,
+                 _internal: bool = False) -> None:
         if not _internal:
             raise TypeError("Use RaggedTensor.from_row_splits(values, row_splits).")
         self.values = values
         self.row_splits = row_splits
 
     @classmethod
-    def from_row_splits(cls, values, row_splits, validate=True):
+    def from_row_splits(cls, values: Union[ArrayLike, RaggedTensor], row_splits: ArrayLike,
+                        validate: bool = True) -> RaggedTensor:
+        """Row i holds values[row_splits[i]:row_splits[i + 1]]; values may be a RaggedTensor
+        (multi-valued steps). With validate, row_splits must start at 0, not decrease and end at
+        the number of values (ValueError otherwise)."""
         row_splits = _int64_array(row_splits, "row_splits")
         if row_splits.ndim != 1 or row_splits.shape[0] < 1:
             raise ValueError("row_splits must be a non-empty vector.")
@@ -204,7 +219,8 @@ class RaggedTensor:
         return cls(values, row_splits, _internal=True)
 
     @classmethod
-    def from_nested_list(cls, pylist, dtype=None, feature=None):
+    def from_nested_list(cls, pylist: Any, dtype: Optional[DTypeLike] = None,
+                         feature: Optional[str] = None) -> RaggedTensor:
         """From a list of examples, each a list of steps; a step is one value, or a list of
         values (multi-valued step). Equivalent to tf.ragged.constant for these two shapes.
 
@@ -215,27 +231,31 @@ class RaggedTensor:
         return _ragged_from_lists(pylist, None if dtype is None else _as_dtype(dtype),
                                   _Where(feature))
 
-    def nrows(self):
+    def nrows(self) -> int:
+        """The number of rows (examples)."""
         return int(self.row_splits.shape[0] - 1)
 
     @property
-    def ragged_rank(self):
+    def ragged_rank(self) -> int:
+        """The number of ragged levels: 1 (one value per step) or 2 (several)."""
         return 1 + (self.values.ragged_rank if isinstance(self.values, RaggedTensor) else 0)
 
     @property
-    def flat_values(self):
+    def flat_values(self) -> np.ndarray:
+        """The innermost values, without any splits."""
         v = self.values
         while isinstance(v, RaggedTensor):
             v = v.values
         return v
 
-    def to_list(self):
+    def to_list(self) -> List[Any]:
+        """Nested Python lists, as tf.RaggedTensor.to_list."""
         inner = self.values.to_list() if isinstance(self.values, RaggedTensor) \
             else self.values.tolist()
         s = self.row_splits
         return [inner[s[i]:s[i + 1]] for i in range(self.nrows())]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RaggedTensor({self.to_list()!r})"
 
 

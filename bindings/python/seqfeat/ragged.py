@@ -1,9 +1,14 @@
 """tf.ragged-style helpers."""
 
+from __future__ import annotations
+
+from typing import Any, Optional
+
 from ._tensors import RaggedTensor
+from ._types import DTypeLike
 
 
-def constant(pylist, dtype=None):
+def constant(pylist: Any, dtype: Optional[DTypeLike] = None) -> RaggedTensor:
     """RaggedTensor from nested Python lists, as tf.ragged.constant: [[v, ...], ...] (one value
     per step) or [[[v, ...], ...], ...] (several values per step).
 
