@@ -77,6 +77,19 @@ def test_numeric_and_weighted_columns_without_values():
     assert_equal(length, [0, 0])
 
 
+def test_numeric_and_integer_columns_with_no_examples():
+    ids = sf.sequence_categorical_column_with_identity("ids", 3)
+    layer = sf.SequenceFeatures([sf.sequence_numeric_column("dwell"), sf.indicator_column(ids)])
+    dense, length = layer({"dwell": [], "ids": []})  # rank 1: [0] -> [0, 1]
+    assert (dense.shape, length.shape) == ((0, 1, 4), (0,))
+    dense, length = layer({"dwell": sf.ragged.constant([]), "ids": sf.ragged.constant([])})
+    assert (dense.shape, length.shape) == ((0, 0, 4), (0,))
+    context = sf.DenseFeatures([
+        sf.numeric_column("age"),
+        sf.indicator_column(sf.categorical_column_with_vocabulary_list("country", ["fr", "de"]))])
+    assert context({"age": [], "country": []}).shape == (0, 3)
+
+
 def test_ragged_constant_dtype():
     assert sf.ragged.constant([[1, 2], [3]], dtype=sf.float32).flat_values.dtype == np.float32
     assert_equal(sf.ragged.constant([[1, 2], [3]], dtype="float64").flat_values, [1.0, 2.0, 3.0])
