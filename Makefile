@@ -6,7 +6,8 @@ JOBS ?= 2
 PYTHON ?= /usr/bin/python3
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libfarmhash-dev libdlpack-dev nlohmann-json3-dev python3 python3-numpy \
-  python3-pytest python3-torch python3-venv python3-pip python3-setuptools abigail-tools binutils
+  python3-pytest python3-torch python3-venv python3-pip python3-setuptools mypy abigail-tools \
+  binutils
 BENCH_PACKAGES = python3-torch
 
 # Rust: the machine's rustup toolchain if there is one, else Debian's cargo (installed by deps).

@@ -641,7 +641,7 @@ def weighted_categorical_column(categorical_column: CategoricalColumn, weight_fe
 # Embeddings and indicators
 # ----------------------------------------------------------------------------------------------
 
-class _TableMixin:
+class _TableMixin(FeatureColumn):
     """Access to the embedding table ([num_buckets, dimension] float32)."""
 
     @property
@@ -657,7 +657,7 @@ class _TableMixin:
         """The variable name of the table, e.g. 'aaa_bbb_shared_embedding'."""
         out = C.c_char_p()
         check(lib.column_table_name(self._handle, C.byref(out)), CONSTRUCTION)
-        return out.value.decode("utf-8")
+        return (out.value or b"").decode("utf-8")
 
     def get_table(self) -> np.ndarray:
         """A copy of the table as a float32 numpy array [num_buckets, dimension]."""

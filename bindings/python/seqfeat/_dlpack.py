@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes as C
 import threading
-from typing import Any
+from typing import Any, Dict, Optional
 
 from ._capi import lib
 from ._errors import CALL, check
@@ -86,7 +86,7 @@ class DLPackTensor:
     can be inspected (`shape`, `dtype_code`); after the hand-off the object is empty.
     """
 
-    def __init__(self, handle: int) -> None:
+    def __init__(self, handle: Optional[int]) -> None:
         self._handle = handle
         ndim = lib.tensor_ndim(handle)
         shape_ptr = lib.tensor_shape(handle)
@@ -108,8 +108,8 @@ class DLPackTensor:
         managed = C.cast(out, C.POINTER(DLManagedTensor))
         # Count the deleter run: wrap the library's deleter in one that counts, then frees.
         # Copy the function pointer's value: the struct field is overwritten below.
-        library_deleter = _DELETER(C.cast(managed.contents.deleter, C.c_void_p).value)
-        state = {}
+        library_deleter = _DELETER(C.cast(managed.contents.deleter, C.c_void_p).value or 0)
+        state: Dict[str, Any] = {}
 
         @_DELETER
         def counting_deleter(m):
@@ -135,4 +135,4 @@ class DLPackTensor:
 
 
 # Keeps the per-tensor ctypes deleter callbacks alive until they have run.
-_live = {}
+_live: Dict[int, Dict[str, Any]] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from . import _capi
@@ -36,7 +38,7 @@ class DType:
         if isinstance(other, DType):
             return self.name == other.name
         try:
-            return self.name == as_dtype(other).name
+            return self.name == as_dtype(cast(DTypeLike, other)).name
         except TypeError:
             return False
 

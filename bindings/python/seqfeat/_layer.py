@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import ctypes as C
 import weakref
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
 import numpy as np
 
@@ -317,7 +317,7 @@ def sequence_input_layer(features: Features, feature_columns: Columns,
     """tf.contrib.feature_column.sequence_input_layer: (input_layer, sequence_length)."""
     layer = SequenceFeatures.__new__(SequenceFeatures)
     layer._init(feature_columns, trainable, None, contrib=True)
-    return layer(features)
+    return cast(Tuple[np.ndarray, np.ndarray], layer(features))
 
 
 def concatenate_context_input(context_input: ArrayLike, sequence_input: ArrayLike) -> np.ndarray:
