@@ -171,6 +171,23 @@ def test_numbers_for_a_string_column_and_inconsistent_nesting():
         layer({"page": [["home"], [["cart"]]]})
 
 
+@pytest.mark.parametrize("value, where", [
+    (np.array([["home", None]], dtype=object), "example 0, step 1"),
+    (sf.SparseTensor([[0, 0], [1, 2]], np.array(["home", None], dtype=object), [2, 3]),
+     "example 1, step 2"),
+    (sf.RaggedTensor.from_row_splits(np.array(["home", "cart", None], dtype=object), [0, 1, 3]),
+     "example 1, step 1"),
+    (sf.RaggedTensor.from_row_splits(
+        sf.RaggedTensor.from_row_splits(np.array(["home", "cart", None], dtype=object),
+                                        [0, 1, 3]), [0, 1, 2]), "example 1, step 0, value 1"),
+])
+def test_object_arrays_with_a_value_that_is_not_a_string(value, where):
+    layer = sf.SequenceFeatures([page_indicator()])
+    with pytest.raises(TypeError) as info:
+        layer({"page": value})
+    assert str(info.value) == f"Feature page, {where}: expected a string (str or bytes), got None."
+
+
 def test_list_errors_through_get_sparse_tensors_and_dense_features():
     ids = sf.categorical_column_with_identity("ctx", 4)
     with pytest.raises(TypeError, match=r"^Feature ctx, example 2: expected a number"):

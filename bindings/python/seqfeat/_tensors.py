@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 import ctypes as C
 import weakref
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -74,9 +74,11 @@ def is_string_array(arr: np.ndarray) -> bool:
     return arr.dtype.kind in "USO"
 
 
-def encode_strings(arr: ArrayLike) -> Tuple[np.ndarray, bytes]:
+def encode_strings(arr: ArrayLike,
+                   where: Optional[Callable[[int], str]] = None) -> Tuple[np.ndarray, bytes]:
     """Arrow-style (offsets int64[n + 1], bytes) for an array of strings; str is encoded as
-    UTF-8, bytes are used as given."""
+    UTF-8, bytes are used as given. A non-string item raises TypeError naming its position
+    (`where(flat index)`, if given)."""
     flat = np.asarray(arr).reshape(-1)
     if flat.dtype.kind == "S":
         items = flat.tolist()
@@ -84,14 +86,15 @@ def encode_strings(arr: ArrayLike) -> Tuple[np.ndarray, bytes]:
         items = [s.encode("utf-8") for s in flat.tolist()]
     else:
         items = []
-        for s in flat.tolist():
+        for i, s in enumerate(flat.tolist()):
             if isinstance(s, str):
                 items.append(s.encode("utf-8"))
             elif isinstance(s, (bytes, bytearray, memoryview)):
                 items.append(bytes(s))
             else:
-                raise TypeError(f"Expected str or bytes in a string array, got {type(s).__name__}: "
-                                f"{s!r}.")
+                got = "None" if s is None else f"{type(s).__name__} {s!r}"
+                raise TypeError(f"{where(i) if where else f'Value {i}'}: expected a string (str "
+                                f"or bytes), got {got}.")
     offsets = np.zeros(len(items) + 1, dtype=np.int64)
     if items:
         np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=offsets[1:])
@@ -440,6 +443,7 @@ class Batch:
         check(lib.batch_create(C.byref(handle)), CALL)
         self.handle = handle
         self._keep = []
+        self._key = None
         self._dtype = None
         self._finalizer = weakref.finalize(self, lib.batch_free, handle)
 
@@ -458,6 +462,7 @@ class Batch:
         applied to the present values only. `dtype` is the type the reading column expects:
         it is the type of an input without values, and Python lists are checked against it."""
         kb = key.encode("utf-8")
+        self._key = key
         self._dtype = dtype
         if isinstance(value, SparseTensor):
             self._add_sparse(kb, value, normalizer, key)
@@ -484,10 +489,11 @@ class Batch:
                 raise _rank0_error(key, value)
             self._add_dense(kb, as_values(arr), normalizer, key)
 
-    def _values(self, values, normalizer):
+    def _values(self, values, normalizer, position):
         """(kind, a, b): ('numeric', dtype code, array), ('offsets', offsets, bytes) or
         ('views', views, None). Fixed-width bytes arrays are passed as (pointer, length) views
-        into the numpy buffer (no copy); other strings are encoded once into offsets + bytes."""
+        into the numpy buffer (no copy); other strings are encoded once into offsets + bytes.
+        position(i) gives the indices (example, step, ...) of value i, for messages."""
         if values.size == 0 and self._dtype is not None:
             # Nothing to convert: the column's dtype, whatever the empty container's.
             values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
@@ -498,7 +504,8 @@ class Batch:
                 flat, views = string_views(values)
                 self._keep.extend((flat, views))
                 return "views", views, None
-            offsets, data = encode_strings(values)
+            where = _Where(self._key)
+            offsets, data = encode_strings(values, lambda i: where(*position(i)))
             self._keep.extend((offsets, data))
             return "offsets", offsets, data
         values = np.ascontiguousarray(values)
@@ -510,7 +517,8 @@ class Batch:
         if rank == 0:
             raise _rank0_error(key, st)
         self._keep.extend((st.indices, st.dense_shape))
-        kind, a, b = self._values(st.values, normalizer)
+        kind, a, b = self._values(st.values, normalizer,
+                                  lambda i: tuple(st.indices[i].tolist()))
         n = st.indices.shape[0]
         common = (self.handle, kb, _i64p(st.indices), n, rank, _i64p(st.dense_shape))
         if kind == "numeric":
@@ -536,7 +544,7 @@ class Batch:
             step_ptr = None
             flat = rt.values
         self._keep.append(rt.row_splits)
-        kind, a, b = self._values(flat, normalizer)
+        kind, a, b = self._values(flat, normalizer, lambda i: _ragged_position(rt, i))
         nvals = flat.shape[0]
         common = (self.handle, kb, rt.nrows(), _i64p(rt.row_splits), num_steps, step_ptr)
         if kind == "numeric":
@@ -553,7 +561,8 @@ class Batch:
             raise _rank0_error(key, arr)
         shape = np.asarray(arr.shape, dtype=np.int64)
         self._keep.append(shape)
-        kind, a, b = self._values(arr, normalizer)
+        kind, a, b = self._values(arr, normalizer,
+                                  lambda i: tuple(int(d) for d in np.unravel_index(i, arr.shape)))
         common = (self.handle, kb, _i64p(shape), arr.ndim)
         if kind == "numeric":
             status = lib.batch_add_dense(*common, a, b.ctypes.data)
@@ -562,6 +571,17 @@ class Batch:
         else:
             status = lib.batch_add_dense_strings(*common, _i64p(a), b)
         check(status, CALL)
+
+
+def _ragged_position(rt, i):
+    """(example, step[, value]) of flat value i of a ragged tensor of one or two levels."""
+    if isinstance(rt.values, RaggedTensor):
+        splits = rt.values.row_splits
+        s = int(np.searchsorted(splits, i, side="right")) - 1
+        b = int(np.searchsorted(rt.row_splits, s, side="right")) - 1
+        return b, s - int(rt.row_splits[b]), i - int(splits[s])
+    b = int(np.searchsorted(rt.row_splits, i, side="right")) - 1
+    return b, i - int(rt.row_splits[b])
 
 
 def _convert_ragged(value):
