@@ -48,11 +48,7 @@ void BM_Numeric(benchmark::State& state) {
   rows.values = r.values.data();
   rows.example_entries = r.entries.data();
   rows.width = E;
-  if (max_length > 0) {
-    rows.first_step = r.first_step.data();
-    rows.kept = r.kept.data();
-    rows.base = r.base.data();
-  }
+  if (max_length > 0) rows.window = StepWindow{r.first_step.data(), r.kept.data(), r.base.data()};
   rows.out = out.data();
   rows.steps = r.steps;
   rows.stride = stride;

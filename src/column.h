@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dtype.h"
+#include "id_bags.h"
 #include "input.h"
 #include "table.h"
 
@@ -46,34 +47,13 @@ class Column {
   bool sequence_;
 };
 
-// Ids of one categorical column for one batch, grouped in bags (one bag per (example, step)
-// that has entries). Sequence view: [B, T, K].
-struct IdBags {
-  int64_t batch = 0;                 // B
-  int64_t steps = 0;                 // T (dense_shape[1], or the longest ragged row)
-  int64_t width = 1;                 // K = prod(dense_shape[2..]) (max bag size for ragged)
-  std::vector<int64_t> example_bags; // [B + 1]: bags of example b are [example_bags[b], [b+1])
-  std::vector<int64_t> bag_step;     // [nbags] step t of each bag (increasing within an example)
-  std::vector<int64_t> bag_entries;  // [nbags + 1]: entries of bag i
-  std::vector<int64_t> entry_k;      // [N] position of each entry inside its step (k index)
-  std::vector<int64_t> ids;          // [N] ids after lookup (may be < 0 or >= num_buckets)
-  std::vector<int64_t> value_index;  // [N] index of the entry's raw value in the input
-  std::vector<float> weights;        // [N] when weighted, else empty
-  std::vector<int64_t> lengths;      // [B] TF's sequence length (max step + 1, ids pre-pruning)
-  int64_t oov_hits = 0;              // values not found in the vocabulary / replaced by default
-  int64_t strict_oov_entry = -1;     // first entry whose miss strict mode reports (no OOV bucket)
-  const FeatureInput* input = nullptr;
-
-  int64_t num_bags() const { return static_cast<int64_t>(bag_step.size()); }
-  int64_t num_entries() const { return static_cast<int64_t>(ids.size()); }
-};
-
 class CategoricalColumn : public Column {
  public:
   virtual int64_t num_buckets() const = 0;
   // The feature key the ids are read from.
   virtual const std::string& key() const = 0;
-  // The categorical column under Weighted/Sequence wrappers (for shared-embedding type checks).
+  // The categorical column under a weighted wrapper (for shared-embedding type checks; sequence
+  // is a flag of the column itself, not a wrapper).
   virtual const CategoricalColumn& base() const { return *this; }
   virtual bool weighted() const { return false; }
   // The column a weighted column wraps (nullptr otherwise).

@@ -289,12 +289,8 @@ SEQFEAT_INLINE void embed_examples_impl(const EmbeddingArgs& args, const BagOutp
   for (int64_t b = b0; b < b1; ++b) {
     float* const rows = o.out + b * T * stride;
     const int64_t g0 = o.example_bags[b], g1 = o.example_bags[b + 1];
-    int64_t shift = 0, lo = 0, hi = T;  // output step = natural step + shift, kept if in [lo, hi)
-    if (o.first_step) {
-      shift = o.base[b] - o.first_step[b];
-      lo = o.base[b];
-      hi = o.base[b] + o.kept[b];
-    }
+    // Output step = natural step + shift, kept if in [lo, hi).
+    const auto [shift, lo, hi] = o.window.shift(b, T);
     int64_t cursor = 0;
     if (copy_rows) {
       for (int64_t g = g0; g < g1; ++g) {
@@ -397,12 +393,8 @@ void embed_gemm(const EmbeddingArgs& args, const BagOutput& where, int64_t b0, i
   if (scale.size() < static_cast<size_t>(T)) scale.resize(T);
   for (int64_t b = b0; b < b1; ++b) {
     float* rows = o.out + b * T * stride;
-    int64_t shift = 0, lo = 0, hi = T;
-    if (o.first_step) {
-      shift = o.base[b] - o.first_step[b];
-      lo = o.base[b];
-      hi = o.base[b] + o.kept[b];
-    }
+    // Output step = natural step + shift, kept if in [lo, hi).
+    const auto [shift, lo, hi] = o.window.shift(b, T);
     const int64_t g0 = o.example_bags[b], g1 = o.example_bags[b + 1];
     int64_t g = g0;
     int64_t written = 0;  // output steps [0, written) are done

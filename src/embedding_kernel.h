@@ -23,6 +23,7 @@
 #include <cstdint>
 
 #include "column.h"
+#include "step_window.h"
 
 namespace seqfeat {
 
@@ -50,16 +51,13 @@ void combine_reference(const EmbeddingArgs& args, int64_t begin, int64_t end, fl
 
 // Where the bags of a batch go. Example b's bags are g in [example_bags[b], example_bags[b+1]),
 // bag g holds entries [bag_entries[g], bag_entries[g+1]) and sits at natural step bag_step[g].
-// With a window (first_step != nullptr) natural step s of example b lands at output step
-// base[b] + s - first_step[b] if 0 <= s - first_step[b] < kept[b] and is dropped otherwise;
-// without one, at step s. Output step t of example b is out + (b * steps + t) * stride.
+// Natural step s of example b lands at output step window(b, s) (step_window.h); output step t
+// of example b is out + (b * steps + t) * stride.
 struct BagOutput {
   const int64_t* example_bags = nullptr;
   const int64_t* bag_step = nullptr;
   const int64_t* bag_entries = nullptr;
-  const int64_t* first_step = nullptr;
-  const int64_t* kept = nullptr;
-  const int64_t* base = nullptr;
+  StepWindow window;
   float* out = nullptr;  // already advanced to the column's offset
   int64_t steps = 0;
   int64_t stride = 0;

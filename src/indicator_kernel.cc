@@ -18,12 +18,8 @@ void write_rows(const IndicatorRows& r, int64_t b0, int64_t b1) {
     } else {
       for (int64_t t = 0; t < T; ++t) std::memset(rows + t * stride, 0, row_bytes);
     }
-    int64_t shift = 0, lo = 0, hi = T;  // output step = natural step + shift, kept if in [lo, hi)
-    if (r.first_step) {
-      shift = r.base[b] - r.first_step[b];
-      lo = r.base[b];
-      hi = r.base[b] + r.kept[b];
-    }
+    // Output step = natural step + shift, kept if in [lo, hi).
+    const auto [shift, lo, hi] = r.window.shift(b, T);
     for (int64_t g = r.example_bags[b]; g < r.example_bags[b + 1]; ++g) {
       const int64_t t = r.bag_step[g] + shift;
       if (t < lo || t >= hi) continue;

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include "step_window.h"
+
 namespace seqfeat {
 
 struct IndicatorRows {
@@ -19,9 +21,7 @@ struct IndicatorRows {
   const int64_t* example_bags = nullptr;
   const int64_t* bag_step = nullptr;
   const int64_t* bag_entries = nullptr;
-  const int64_t* first_step = nullptr;  // nullptr: no window
-  const int64_t* kept = nullptr;
-  const int64_t* base = nullptr;
+  StepWindow window;
   float* out = nullptr;  // already advanced to the column's offset
   int64_t steps = 0;
   int64_t stride = 0;

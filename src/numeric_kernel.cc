@@ -29,10 +29,10 @@ void write_numeric_in_order(const NumericRows& r, int64_t b0, int64_t b1) {
     const int64_t length = (r.example_entries[b + 1] - e0) / E;
     // Steps [first, first + count) of the example land at output steps [t0, t0 + count).
     int64_t first = 0, t0 = 0, count = length;
-    if (r.first_step) {
-      first = r.first_step[b];
-      t0 = r.base[b];
-      count = std::clamp<int64_t>(std::min(length - first, r.kept[b]), 0, T - t0);
+    if (!r.window.identity()) {
+      first = r.window.first_step[b];
+      t0 = r.window.base[b];
+      count = std::clamp<int64_t>(std::min(length - first, r.window.kept[b]), 0, T - t0);
     }
     const float* src = r.values + e0 + first * E;
     if (stride == E && T * E <= kShortRow) {

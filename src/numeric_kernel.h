@@ -3,12 +3,14 @@
 //
 //   out[b, t, 0:E] = values[example_entries[b] + s * E : + E]
 //
-// at output step t = s (no window) or t = base[b] + s - first_step[b] when
-// 0 <= s - first_step[b] < kept[b]; every other step of the example is default_value.
+// at output step t = window(b, s) (step_window.h); every other step of the example is
+// default_value.
 // Each example is a few block copies and fills instead of a scatter through a position array.
 #pragma once
 
 #include <cstdint>
+
+#include "step_window.h"
 
 namespace seqfeat {
 
@@ -17,9 +19,7 @@ struct NumericRows {
   const int64_t* example_entries = nullptr;
   int64_t width = 1;  // E
   float default_value = 0.f;
-  const int64_t* first_step = nullptr;  // nullptr: no window
-  const int64_t* kept = nullptr;
-  const int64_t* base = nullptr;
+  StepWindow window;
   float* out = nullptr;  // already advanced to the column's offset
   int64_t steps = 0;
   int64_t stride = 0;

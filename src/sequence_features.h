@@ -5,9 +5,9 @@
 //   w_i * clip(E[id_i]); indicator: Σ_{i in bag(b,t)} w_i * onehot(id_i); numeric: the step's
 //   values, default_value where absent), zero (numeric: default_value) in padding.
 //
-// A pack runs in two phases: plan (read every input, look ids up, validate everything, compute
-// lengths and statistics) and execute (write the output). Nothing is written before the plan
-// has succeeded.
+// A pack runs in two phases: plan (plan.h: read every input, look ids up, validate everything,
+// compute lengths and statistics) and execute (write the output). Nothing is written before the
+// plan has succeeded.
 #pragma once
 
 #include <cstdint>
@@ -17,23 +17,9 @@
 
 #include "column.h"
 #include "input.h"
+#include "plan.h"
 
 namespace seqfeat {
-
-struct PackOptions {
-  int64_t max_length = 0;  // 0: T follows TF
-  bool pad_pre = false;
-  bool truncate_pre = false;
-  bool strict = false;
-  int num_threads = 0;  // 0: default
-};
-
-struct ColumnStats {
-  int64_t dropped_invalid = 0;
-  int64_t oov_hits = 0;
-  int64_t steps_truncated = 0;
-  int64_t empty_examples = 0;
-};
 
 struct PackStats {
   std::vector<std::string> names;
@@ -50,10 +36,10 @@ class SequenceFeatures {
  public:
   explicit SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns);
 
-  size_t num_columns() const { return columns_.size(); }
-  const std::shared_ptr<const DenseColumn>& column(size_t i) const { return columns_[i]; }
-  int64_t offset(size_t i) const { return offsets_[i]; }
-  int64_t depth() const { return depth_; }
+  size_t num_columns() const { return layer_.columns.size(); }
+  const std::shared_ptr<const DenseColumn>& column(size_t i) const { return layer_.columns[i]; }
+  int64_t offset(size_t i) const { return layer_.offsets[i]; }
+  int64_t depth() const { return layer_.depth; }
 
   OutputShape output_shape(const Batch& batch, const PackOptions& options) const;
   void pack_into(const Batch& batch, const PackOptions& options, float* dense, size_t dense_count,
@@ -61,9 +47,7 @@ class SequenceFeatures {
                  PackStats* stats) const;
 
  private:
-  std::vector<std::shared_ptr<const DenseColumn>> columns_;
-  std::vector<int64_t> offsets_;
-  int64_t depth_ = 0;
+  LayerColumns layer_;
 };
 
 // get_sparse_tensors of one categorical column: the id stage.

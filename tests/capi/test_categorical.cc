@@ -615,5 +615,37 @@ TEST(CapiWeightedIds, WeightDtypeMustEqualTheColumnDtype) {
   EXPECT_TRUE(HasAll(o.message, {"weight_feat"}));
 }
 
+// A non-sequence column keeps the rank of its input (TF's get_sparse_tensors returns the input's
+// SparseTensor with the values looked up); a sequence column's ids are always [B, T, K].
+TEST(CapiSparseTensorsCall, NonSequenceColumnKeepsTheInputRank) {
+  ColumnPtr ctx = Identity("ctx", 5, SEQFEAT_NO_DEFAULT, 0);
+  ColumnPtr seq = Identity("ctx", 5);
+  ASSERT_TRUE(ctx && seq);
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ctx", {{0, 0, 0}, {0, 1, 0}, {1, 0, 0}}, {2, 2, 1}, {1, 2, 3}));
+  SparseOut s;
+  ASSERT_TRUE(IsStatus(GetSparse(ctx.get(), b, &s), SEQFEAT_OK));
+  EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(s.indices, Idx3({{0, 0, 0}, {0, 1, 0}, {1, 0, 0}}));
+  EXPECT_EQ(s.ids, (std::vector<int64_t>{1, 2, 3}));
+  // Rank 4 stays rank 4 (the sequence column flattens dims 2.. into K).
+  Batch r4;
+  SF_ASSERT_OK(r4.Sparse<int64_t>("ctx", {{0, 0, 0, 1}, {0, 0, 1, 0}}, {1, 1, 2, 2}, {4, 0}));
+  ASSERT_TRUE(IsStatus(GetSparse(ctx.get(), r4, &s), SEQFEAT_OK));
+  EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{1, 1, 2, 2}));
+  EXPECT_EQ(s.indices, (std::vector<int64_t>{0, 0, 0, 1, 0, 0, 1, 0}));
+  ASSERT_TRUE(IsStatus(GetSparse(seq.get(), r4, &s), SEQFEAT_OK));
+  EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{1, 1, 4}));
+  EXPECT_EQ(s.indices, Idx3({{0, 0, 1}, {0, 0, 2}}));
+  // A dense [2, 2] input stays [2, 2]; the sequence column adds K = 1.
+  Batch d;
+  SF_ASSERT_OK(d.Dense<int64_t>("ctx", {2, 2}, {1, -1, 3, 4}));
+  ASSERT_TRUE(IsStatus(GetSparse(ctx.get(), d, &s), SEQFEAT_OK));
+  EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(s.indices, (std::vector<int64_t>{0, 0, 1, 0, 1, 1}));
+  ASSERT_TRUE(IsStatus(GetSparse(seq.get(), d, &s), SEQFEAT_OK));
+  EXPECT_EQ(s.dense_shape, (std::vector<int64_t>{2, 2, 1}));
+}
+
 }  // namespace
 }  // namespace sftest

@@ -179,5 +179,76 @@ TEST(CapiDenseFeaturesPack, MeanOverAllIdsOfTheExampleAndSharedTable) {
   EXPECT_TRUE(Near(dense, {2.0f / 3, 8.0f / 3, 0, 0, 0, 4}));
 }
 
+// TF prunes entries with weight <= 0 before the gather under mean and sqrtn, so an id past the
+// table there is dropped, as in SequenceFeatures; under sum, or with a positive weight, the
+// gather fails.
+TEST(CapiDenseFeaturesPack, OutOfRangeIdWithPrunedWeightIsDropped) {
+  ColumnPtr ctx = Identity("ctx", 3, SEQFEAT_NO_DEFAULT, 0);
+  ASSERT_TRUE(ctx);
+  ColumnPtr w = Weighted(ctx.get(), "w");
+  ASSERT_TRUE(w);
+  const std::vector<float> table{1, 2, 3, 4, 5, 6};
+  ColumnPtr mean = Embedding(w.get(), EmbeddingSpec{.dimension = 2, .table = table});
+  ColumnPtr sum = Embedding(w.get(), EmbeddingSpec{.dimension = 2, .combiner = SEQFEAT_COMBINER_SUM,
+                                                   .table = table});
+  ASSERT_TRUE(mean && sum);
+  DenseFeaturesPtr f_mean, f_sum;
+  ASSERT_TRUE(IsStatus(CreateDense({mean.get()}, &f_mean), SEQFEAT_OK));
+  ASSERT_TRUE(IsStatus(CreateDense({sum.get()}, &f_sum), SEQFEAT_OK));
+  Batch b;
+  // ex0: id 1 (w 2), id 7 (w 0); ex1: id 2 (w 1).
+  SF_ASSERT_OK(b.Sparse<int64_t>("ctx", {{0, 0}, {0, 1}, {1, 0}}, {2, 2}, {1, 7, 2}));
+  SF_ASSERT_OK(b.Sparse<float>("w", {{0, 0}, {0, 1}, {1, 0}}, {2, 2}, {2, 0, 1}));
+  int64_t bs = 0;
+  std::vector<float> out;
+  // mean: ex0 = 2 * E[1] / 2 = (3, 4); ex1 = E[2] = (5, 6).
+  ASSERT_TRUE(IsStatus(PackDense(f_mean.get(), b, &bs, &out), SEQFEAT_OK));
+  EXPECT_EQ(out, (std::vector<float>{3, 4, 5, 6}));
+  Outcome o = PackDense(f_sum.get(), b, &bs, &out);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_OUT_OF_RANGE));
+  EXPECT_TRUE(HasAll(o.message, {"ctx_weighted_by_w_embedding", "7", "[0, 3)", "example 0"}));
+  Batch positive;
+  SF_ASSERT_OK(positive.Sparse<int64_t>("ctx", {{0, 0}, {1, 0}}, {2, 1}, {7, 2}));
+  SF_ASSERT_OK(positive.Sparse<float>("w", {{0, 0}, {1, 0}}, {2, 1}, {0.5f, 1}));
+  o = PackDense(f_mean.get(), positive, &bs, &out);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_OUT_OF_RANGE));
+  EXPECT_TRUE(HasAll(o.message, {"7", "[0, 3)"}));
+}
+
+// TF looks [B, d1, ..., K] ids up to [B, d1, ..., D] and reshapes that to [B, D]: fine when
+// d1 = ... = 1, an InvalidArgument reshape error otherwise (for embeddings and indicators).
+TEST(CapiDenseFeaturesPack, IdsNeedOneValueInEveryMiddleDimension) {
+  ColumnPtr ctx = Identity("ctx", 3, SEQFEAT_NO_DEFAULT, 0);
+  ASSERT_TRUE(ctx);
+  ColumnPtr emb = Embedding(ctx.get(), EmbeddingSpec{.dimension = 2, .combiner = SEQFEAT_COMBINER_SUM,
+                                                     .table = {1, 2, 3, 4, 5, 6}});
+  ColumnPtr ind = Indicator(ctx.get());
+  ASSERT_TRUE(emb && ind);
+  DenseFeaturesPtr f;
+  ASSERT_TRUE(IsStatus(CreateDense({emb.get(), ind.get()}, &f), SEQFEAT_OK));
+  int64_t bs = 0;
+  std::vector<float> out;
+  // [2, 1, 2]: ex0 ids {0, 2}, ex1 {1} -> pooled per example.
+  Batch one_step;
+  SF_ASSERT_OK(one_step.Sparse<int64_t>("ctx", {{0, 0, 0}, {0, 0, 1}, {1, 0, 0}}, {2, 1, 2},
+                                        {0, 2, 1}));
+  ASSERT_TRUE(IsStatus(PackDense(f.get(), one_step, &bs, &out), SEQFEAT_OK));
+  EXPECT_EQ(out, (std::vector<float>{6, 8, 1, 0, 1,  //
+                                     3, 4, 0, 1, 0}));
+  // [2, 2, 1] (also as a dense [2, 2, 1] input) and [1, 1, 2, 1]: rejected, buffer untouched.
+  Batch two_steps, dense_two_steps, rank4;
+  SF_ASSERT_OK(two_steps.Sparse<int64_t>("ctx", {{0, 0, 0}, {0, 1, 0}}, {2, 2, 1}, {0, 2}));
+  SF_ASSERT_OK(dense_two_steps.Dense<int64_t>("ctx", {2, 2, 1}, {0, 2, 1, -1}));
+  SF_ASSERT_OK(rank4.Sparse<int64_t>("ctx", {{0, 0, 0, 0}}, {1, 1, 2, 1}, {1}));
+  for (const Batch* b : {&two_steps, &dense_two_steps, &rank4}) {
+    std::vector<float> buf(10, 5.0f);
+    const Outcome o =
+        Capture(seqfeat_dense_features_pack_into(f.get(), b->get(), buf.data(), buf.size()));
+    EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+    EXPECT_TRUE(HasAll(o.message, {"ctx_embedding", "ctx", "dense_shape"}));
+    EXPECT_EQ(buf, std::vector<float>(10, 5.0f));
+  }
+}
+
 }  // namespace
 }  // namespace sftest

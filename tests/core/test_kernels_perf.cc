@@ -74,6 +74,11 @@ struct Window {
       base.push_back(pad_pre ? max_length - k : 0);
     }
   }
+  // The kernels' view of this window.
+  StepWindow view() const {
+    if (!active) return {};
+    return {first_step.data(), kept.data(), base.data()};
+  }
   // Output step of natural step s of example b, or -1.
   int64_t map(int64_t b, int64_t s) const {
     if (!active) return s;
@@ -161,11 +166,7 @@ TEST(KernelsPerf, EmbedExamplesVariantsMatchNaiveLoop) {
               o.example_bags = bags.example_bags.data();
               o.bag_step = bags.bag_step.data();
               o.bag_entries = bags.bag_entries.data();
-              if (window.active) {
-                o.first_step = window.first_step.data();
-                o.kept = window.kept.data();
-                o.base = window.base.data();
-              }
+              o.window = window.view();
               o.steps = T;
               o.stride = stride;
               for (const auto& v : variants)
@@ -234,11 +235,7 @@ TEST(KernelsPerf, NumericInOrderMatchesNaiveLoop) {
         r.example_entries = entries.data();
         r.width = E;
         r.default_value = def;
-        if (window.active) {
-          r.first_step = window.first_step.data();
-          r.kept = window.kept.data();
-          r.base = window.base.data();
-        }
+        r.window = window.view();
         std::vector<float> out(expected.size(), 99.f);
         r.out = out.data() + offset;
         r.steps = T;
@@ -292,11 +289,7 @@ TEST(KernelsPerf, IndicatorRowsMatchNaiveLoop) {
         r.example_bags = bags.example_bags.data();
         r.bag_step = bags.bag_step.data();
         r.bag_entries = bags.bag_entries.data();
-        if (window.active) {
-          r.first_step = window.first_step.data();
-          r.kept = window.kept.data();
-          r.base = window.base.data();
-        }
+        r.window = window.view();
         r.steps = T;
         r.stride = stride;
         std::vector<float> out(expected.size(), 5.f);

@@ -83,3 +83,34 @@ def test_weighted_indicator_sums_weights():
 def test_numeric_column_needs_dense_input():
     with pytest.raises(ValueError):
         sf.DenseFeatures([sf.numeric_column("p")])({"p": sf.SparseTensor([[0, 0]], [1.0], [1, 1])})
+
+
+def test_out_of_range_id_with_pruned_weight_is_dropped_under_mean():
+    # TF prunes weight <= 0 before the gather under mean: id 7 never reaches the table.
+    ids = sf.weighted_categorical_column(sf.categorical_column_with_identity("x", 4), "w")
+    features = {"x": sf.SparseTensor([[0, 0], [0, 1], [1, 0]], [1, 7, 2], [2, 2]),
+                "w": sf.SparseTensor([[0, 0], [0, 1], [1, 0]], [2.0, 0.0, 1.0], [2, 2])}
+    mean = sf.embedding_column(ids, 2, combiner="mean", initializer=E)
+    assert_close(sf.DenseFeatures([mean])(features), [[0, 2], [3, 4]])
+    total = sf.embedding_column(ids, 2, combiner="sum", initializer=E)
+    with pytest.raises(sf.InvalidArgumentError, match=r"7 is not in \[0, 4\)"):
+        sf.DenseFeatures([total])(features)
+
+
+def test_ids_with_more_than_one_step_fail_as_in_tf():
+    ids = sf.categorical_column_with_identity("x", 4)
+    layer = sf.DenseFeatures([sf.embedding_column(ids, 2, combiner="sum", initializer=E)])
+    # [B, 1, K] pools the example's ids; [B, 2, 1] cannot be reshaped to [B, D] in TF.
+    one_step = sf.SparseTensor([[0, 0, 0], [0, 0, 1], [1, 0, 0]], [0, 2, 3], [2, 1, 2])
+    assert_close(layer({"x": one_step}), [[4, 4], [-1, 1]])
+    with pytest.raises(sf.InvalidArgumentError, match=r"dense_shape \[2, 2, 1\]"):
+        layer({"x": sf.SparseTensor([[0, 0, 0], [0, 1, 0]], [0, 2], [2, 2, 1])})
+
+
+def test_get_sparse_tensors_keeps_the_input_rank():
+    ids = sf.categorical_column_with_identity("x", 4)
+    pair = ids.get_sparse_tensors(
+        {"x": sf.SparseTensor([[0, 0, 0], [0, 1, 0], [1, 0, 0]], [1, 2, 3], [2, 2, 1])})
+    np.testing.assert_array_equal(pair.id_tensor.dense_shape, [2, 2, 1])
+    np.testing.assert_array_equal(pair.id_tensor.indices, [[0, 0, 0], [0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(pair.id_tensor.values, [1, 2, 3])
