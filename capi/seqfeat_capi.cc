@@ -113,13 +113,21 @@ seqfeat_column* new_handle(std::shared_ptr<const seqfeat::Column> c) {
   return make_handle(std::move(c)).release();
 }
 
+// Copies the fields of a versioned options struct that the caller's struct_size covers over
+// `opts` (already holding the defaults): a caller built against an older, shorter struct keeps
+// the defaults of the fields added since. `min_size` covers the fields every version has.
+template <class Options>
+void copy_options(const Options* from, size_t min_size, Options& opts, const char* fn) {
+  if (from->struct_size < min_size)
+    fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, from->struct_size);
+  std::memcpy(&opts, from, std::min(from->struct_size, sizeof(opts)));
+}
+
 seqfeat::EmbeddingSpec to_spec(const seqfeat_embedding_options* o, const char* fn) {
   REQUIRE(o, fn);
-  if (o->struct_size < sizeof(size_t) + sizeof(int64_t))
-    fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
   seqfeat_embedding_options opts;
   seqfeat_embedding_options_default(&opts);
-  std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
+  copy_options(o, sizeof(size_t) + sizeof(int64_t), opts, fn);
   if (opts.combiner < 0 || opts.combiner > 2)
     fail(Code::kInvalidArgument, "{}: combiner must be one of 'mean', 'sqrtn' or 'sum' (code {})",
          fn, opts.combiner);
@@ -137,11 +145,7 @@ seqfeat::EmbeddingSpec to_spec(const seqfeat_embedding_options* o, const char* f
 seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
   seqfeat_pack_options opts;
   seqfeat_pack_options_default(&opts);
-  if (o) {
-    if (o->struct_size < sizeof(size_t))
-      fail(Code::kInvalidArgument, "pack options: struct_size {} is too small", o->struct_size);
-    std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
-  }
+  if (o) copy_options(o, sizeof(size_t), opts, "pack options");
   if ((opts.padding != SEQFEAT_PAD_POST && opts.padding != SEQFEAT_PAD_PRE) ||
       (opts.truncating != SEQFEAT_PAD_POST && opts.truncating != SEQFEAT_PAD_PRE))
     fail(Code::kInvalidArgument,
@@ -223,11 +227,7 @@ seqfeat_status seqfeat_numeric_column_create(const char* key, int32_t sequence,
     std::string k = key_string(key, fn);
     seqfeat_numeric_options opts;
     seqfeat_numeric_options_default(&opts);
-    if (o) {
-      if (o->struct_size < sizeof(size_t))
-        fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
-      std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
-    }
+    if (o) copy_options(o, sizeof(size_t), opts, fn);
     std::vector<int64_t> shape;
     if (opts.shape_rank > 0) {
       if (opts.shape == nullptr) fail(Code::kInvalidArgument, "{}: opts->shape is NULL", fn);
@@ -403,10 +403,11 @@ int32_t seqfeat_column_is_sequence(const seqfeat_column* column) {
 }
 
 namespace {
+// The column itself if categorical, else the one an embedding or indicator reads.
 const seqfeat::CategoricalColumn* categorical_inside(const seqfeat::Column& c) {
   if (auto* cat = dynamic_cast<const seqfeat::CategoricalColumn*>(&c)) return cat;
-  if (auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(&c)) return &e->categorical();
-  if (auto* i = dynamic_cast<const seqfeat::IndicatorColumn*>(&c)) return &i->categorical();
+  if (auto* dense = dynamic_cast<const seqfeat::DenseColumn*>(&c))
+    return seqfeat::categorical_of(*dense);
   return nullptr;
 }
 const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char* fn) {
