@@ -41,6 +41,12 @@ NumericColumn::NumericColumn(std::string key, bool sequence, std::vector<int64_t
   if (!is_numeric(dtype_))
     fail(Code::kInvalidArgument, "dtype must be convertible to float. dtype: {}, key: {}",
          dtype_name(dtype_), key_);
+  // TF's numeric_column takes no float default for an integer dtype (a TypeError); here a
+  // default the dtype cannot hold. sequence_numeric_column does not check its default.
+  if (!sequence && is_integer(dtype_) && default_value_ != std::trunc(default_value_))
+    fail(Code::kInvalidArgument,
+         "default_value must be compatible with dtype. default_value: {}, dtype: {}, key: {}",
+         default_value_, dtype_name(dtype_), key_);
   switch (normalizer_.kind) {
     case NormalizerKind::kNone:
     case NormalizerKind::kScaleShift:

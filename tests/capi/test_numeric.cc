@@ -354,5 +354,25 @@ TEST(CapiNumericPack, FourDimensionalInputIsReChunkedWithoutDivision) {
   EXPECT_EQ(p.lengths, (std::vector<int64_t>{2}));
 }
 
+// numeric_column (not the sequence one): a default an integer dtype cannot hold is rejected,
+// as TF raises TypeError for a float default with an integer dtype; whole numbers are accepted.
+TEST(CapiNumericCreate, ContextDefaultMustFitAnIntegerDtype) {
+  seqfeat_numeric_options o;
+  seqfeat_numeric_options_default(&o);
+  o.dtype = SEQFEAT_DTYPE_INT64;
+  o.default_value = 1.5f;
+  seqfeat_column* out = Sentinel<seqfeat_column>();
+  const Outcome bad = Capture(seqfeat_numeric_column_create("age", 0, &o, &out));
+  EXPECT_TRUE(IsStatus(bad, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(bad.message, {"default_value", "1.5", "int64", "age"}));
+  EXPECT_EQ(out, Sentinel<seqfeat_column>());
+  o.default_value = -3.0f;
+  EXPECT_TRUE(NumericWith("age", o, /*sequence=*/0));
+  o.default_value = 1.5f;
+  EXPECT_TRUE(NumericWith("age", o, /*sequence=*/1));
+  o.dtype = SEQFEAT_DTYPE_FLOAT32;
+  EXPECT_TRUE(NumericWith("age", o, /*sequence=*/0));
+}
+
 }  // namespace
 }  // namespace sftest

@@ -114,3 +114,24 @@ def test_get_sparse_tensors_keeps_the_input_rank():
     np.testing.assert_array_equal(pair.id_tensor.dense_shape, [2, 2, 1])
     np.testing.assert_array_equal(pair.id_tensor.indices, [[0, 0, 0], [0, 1, 0], [1, 0, 0]])
     np.testing.assert_array_equal(pair.id_tensor.values, [1, 2, 3])
+
+
+def test_numeric_column_default_value_follows_tf():
+    # TF's check_default_value: kept as a tuple of the column's shape.
+    assert sf.numeric_column("a", shape=(1,), default_value=[-1]).default_value == (-1,)
+    assert sf.numeric_column("a", shape=[2], default_value=[1, 2.0]).default_value == (1, 2.0)
+    assert sf.numeric_column("a", shape=[2], default_value=[1, 2],
+                             dtype="int32").default_value == (1, 2)
+    assert sf.numeric_column("a", shape=[1, 2], default_value=3).default_value == ((3, 3),)
+    assert sf.numeric_column("a").default_value is None
+    with pytest.raises(TypeError, match="must be compatible with dtype"):
+        sf.numeric_column("a", shape=[2], default_value=[1, 2.0], dtype="int32")
+    with pytest.raises(TypeError, match="must be compatible with dtype"):
+        sf.numeric_column("a", default_value=1.0, dtype="int64")
+    with pytest.raises(TypeError, match="must be compatible with dtype"):
+        sf.numeric_column("a", default_value=["string"])
+    with pytest.raises(ValueError, match="shape of default_value must be equal to given shape"):
+        sf.numeric_column("a", shape=[2], default_value=[1, 2, 3])
+    # The layer's output does not depend on it (TF uses it only when parsing examples).
+    col = sf.numeric_column("a", shape=(1,), default_value=[-1])
+    assert_close(sf.DenseFeatures([col])({"a": np.array([[4.0], [5.0]], np.float32)}), [[4], [5]])

@@ -320,6 +320,51 @@ class NumericColumn(_NumericBase, DenseColumn):
     """numeric_column (non-sequence, for context features)."""
 
 
+def _context_default(shape, default_value, dtype, key):
+    """numeric_column's default_value by TF's rules (feature_column utils.check_default_value):
+    None; an int, or a float for a floating dtype, repeated over shape; or nested lists of
+    exactly that shape holding ints, or numbers with a float among them for a floating dtype.
+    Returned as TF returns it: nested tuples of the shape, or None."""
+    if default_value is None:
+        return None
+    if callable(getattr(default_value, "tolist", None)):  # numpy arrays and scalars
+        default_value = default_value.tolist()
+
+    def filled(dims, value):
+        return tuple(filled(dims[1:], value) for _ in range(dims[0])) if dims else value
+
+    def nested(value):
+        return isinstance(value, (list, tuple))
+
+    def fits(value, dims):
+        if nested(value) != bool(dims):
+            return False
+        return not dims or (len(value) == dims[0] and all(fits(v, dims[1:]) for v in value))
+
+    def flat(value):
+        return [x for v in value for x in flat(v)] if nested(value) else [value]
+
+    def is_int(v):
+        return isinstance(v, int)
+
+    def as_tuple(value):
+        return tuple(as_tuple(v) for v in value) if nested(value) else value
+
+    shape = tuple(shape)
+    if is_int(default_value) or (isinstance(default_value, float) and dtype.is_floating):
+        return filled(shape, default_value)
+    if nested(default_value):
+        if not fits(default_value, shape):
+            raise ValueError("The shape of default_value must be equal to given shape. "
+                             f"default_value: {default_value}, shape: {shape}, key: {key}")
+        values = flat(default_value)
+        numbers_only = all(is_int(v) or isinstance(v, float) for v in values)
+        if all(is_int(v) for v in values) or (numbers_only and dtype.is_floating):
+            return as_tuple(default_value)
+    raise TypeError("default_value must be compatible with dtype. "
+                    f"default_value: {default_value}, dtype: {dtype}, key: {key}")
+
+
 def _numeric(key, shape, default_value, dtype, normalizer_fn, sequence):
     shape = _check_shape(shape, key)
     dtype = as_dtype(dtype)
@@ -328,7 +373,12 @@ def _numeric(key, shape, default_value, dtype, normalizer_fn, sequence):
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
     _assert_key_is_string(key)
-    if default_value is None:
+    if not sequence:
+        # A context column's default only fills missing values when examples are parsed, which
+        # this library does not do: it is checked and kept as TF keeps it, not passed on.
+        default_value = _context_default(shape, default_value, dtype, key)
+        default = 0.0
+    elif default_value is None:
         default = 0.0
     elif isinstance(default_value, numbers.Real):
         default = float(default_value)
