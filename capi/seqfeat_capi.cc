@@ -1,11 +1,14 @@
 // The C shim: unwraps handles, calls the core, turns exceptions into status codes. No
 // exception crosses this boundary; out-parameters are written only after success.
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
+
+#include <fmt/ranges.h>
 
 #include "seqfeat/seqfeat.h"
 
@@ -540,12 +543,10 @@ int64_t cells_of(const std::vector<int64_t>& shape) {
   return cells;
 }
 
-// The three input forms: the layout part of a FeatureInput, values set afterwards.
-seqfeat::FeatureInput sparse_input(const char* fn, const char* key, const int64_t* indices,
-                                   int64_t num_entries, int64_t rank,
-                                   const int64_t* dense_shape) {
-  seqfeat::FeatureInput in;
-  in.key = key_string(key, fn);
+// The three input forms: the layout part of a FeatureInput (filled in place, so that a reused
+// input keeps its storage), values set afterwards.
+void sparse_layout(seqfeat::FeatureInput& in, const char* fn, const int64_t* indices,
+                   int64_t num_entries, int64_t rank, const int64_t* dense_shape) {
   in.form = seqfeat::InputForm::kSparse;
   check_shape(dense_shape, rank, fn, "dense_shape");
   if (num_entries > 0) REQUIRE(indices, fn);
@@ -553,6 +554,32 @@ seqfeat::FeatureInput sparse_input(const char* fn, const char* key, const int64_
   in.num_values = num_entries;
   in.rank = rank;
   in.dense_shape.assign(dense_shape, dense_shape + rank);
+}
+
+void dense_layout(seqfeat::FeatureInput& in, const char* fn, const int64_t* shape, int64_t rank) {
+  in.form = seqfeat::InputForm::kDense;
+  check_shape(shape, rank, fn, "shape");
+  in.shape.assign(shape, shape + rank);
+}
+
+void ragged_layout(seqfeat::FeatureInput& in, const char* fn, int64_t batch_size,
+                   const int64_t* row_splits, int64_t num_steps, const int64_t* step_splits,
+                   int64_t num_values) {
+  REQUIRE(row_splits, fn);
+  in.form = seqfeat::InputForm::kRagged;
+  in.batch_size = batch_size;
+  in.row_splits = row_splits;
+  in.step_splits = step_splits;
+  in.num_steps = step_splits ? num_steps : 0;
+  in.num_values = num_values;
+}
+
+seqfeat::FeatureInput sparse_input(const char* fn, const char* key, const int64_t* indices,
+                                   int64_t num_entries, int64_t rank,
+                                   const int64_t* dense_shape) {
+  seqfeat::FeatureInput in;
+  in.key = key_string(key, fn);
+  sparse_layout(in, fn, indices, num_entries, rank, dense_shape);
   return in;
 }
 
@@ -560,24 +587,16 @@ seqfeat::FeatureInput dense_input(const char* fn, const char* key, const int64_t
                                   int64_t rank) {
   seqfeat::FeatureInput in;
   in.key = key_string(key, fn);
-  in.form = seqfeat::InputForm::kDense;
-  check_shape(shape, rank, fn, "shape");
-  in.shape.assign(shape, shape + rank);
+  dense_layout(in, fn, shape, rank);
   return in;
 }
 
 seqfeat::FeatureInput ragged_input(const char* fn, const char* key, int64_t batch_size,
                                    const int64_t* row_splits, int64_t num_steps,
                                    const int64_t* step_splits, int64_t num_values) {
-  REQUIRE(row_splits, fn);
   seqfeat::FeatureInput in;
   in.key = key_string(key, fn);
-  in.form = seqfeat::InputForm::kRagged;
-  in.batch_size = batch_size;
-  in.row_splits = row_splits;
-  in.step_splits = step_splits;
-  in.num_steps = step_splits ? num_steps : 0;
-  in.num_values = num_values;
+  ragged_layout(in, fn, batch_size, row_splits, num_steps, step_splits, num_values);
   return in;
 }
 
@@ -607,6 +626,63 @@ void set_string_views(seqfeat::FeatureInput& in, const char* fn,
   if (count > 0) REQUIRE(values, fn);
   in.dtype = seqfeat::DType::kString;
   in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
+}
+
+
+// Values the layout needs: entries (sparse), cells (dense), values (ragged).
+int64_t value_count(const seqfeat::FeatureInput& in, const char* fn) {
+  if (in.form != seqfeat::InputForm::kDense) return in.num_values;
+  int64_t cells = 1;
+  for (int64_t d : in.shape)
+    if (d < 0 || __builtin_mul_overflow(cells, d, &cells))
+      fail(Code::kInvalidArgument, "{}: feature {}: shape [{}] has no valid size", fn, in.key,
+           fmt::join(in.shape, ", "));
+  return cells;
+}
+
+void fill_feature(seqfeat::FeatureInput& in, const seqfeat_feature& f, const char* fn) {
+  switch (f.form) {
+    case SEQFEAT_FORM_SPARSE: sparse_layout(in, fn, f.indices, f.num_values, f.rank, f.shape); break;
+    case SEQFEAT_FORM_DENSE: dense_layout(in, fn, f.shape, f.rank); break;
+    case SEQFEAT_FORM_RAGGED:
+      ragged_layout(in, fn, f.batch_size, f.row_splits, f.num_steps, f.step_splits, f.num_values);
+      break;
+    default:
+      fail(Code::kInvalidArgument, "{}: feature {}: unknown form {}", fn, in.key, f.form);
+  }
+  const int64_t count = value_count(in, fn);
+  if (f.dtype != SEQFEAT_DTYPE_STRING) {
+    set_numbers(in, fn, f.dtype, f.values, count);
+    return;
+  }
+  switch (f.string_layout) {
+    case SEQFEAT_STRINGS_OFFSETS:
+      set_strings(in, fn, f.string_offsets, static_cast<const char*>(f.values));
+      break;
+    case SEQFEAT_STRINGS_VIEWS:
+      set_string_views(in, fn, static_cast<const seqfeat_string_view*>(f.values), count);
+      break;
+    case SEQFEAT_STRINGS_FIXED:
+      if (f.string_itemsize == 0)
+        fail(Code::kInvalidArgument, "{}: feature {}: string_itemsize must be >= 1", fn, in.key);
+      in.dtype = seqfeat::DType::kString;
+      in.strings.bytes = static_cast<const char*>(f.values);
+      in.strings.itemsize = f.string_itemsize;
+      break;
+    case SEQFEAT_STRINGS_UTF32:
+      if (f.string_itemsize == 0 || f.string_itemsize % 4 != 0 ||
+          reinterpret_cast<uintptr_t>(f.values) % alignof(char32_t) != 0)
+        fail(Code::kInvalidArgument,
+             "{}: feature {}: UTF-32 strings need string_itemsize a multiple of 4 (got {}) and "
+             "4-byte aligned values",
+             fn, in.key, f.string_itemsize);
+      seqfeat::set_utf32_strings(in, static_cast<const char32_t*>(f.values),
+                                 f.string_itemsize / 4, count);
+      break;
+    default:
+      fail(Code::kInvalidArgument, "{}: feature {}: unknown string layout {}", fn, in.key,
+           f.string_layout);
+  }
 }
 
 }  // namespace
@@ -730,6 +806,35 @@ seqfeat_status seqfeat_batch_add_ragged_string_views(seqfeat_batch* batch, const
   });
 }
 
+void seqfeat_feature_default(seqfeat_feature* feature) {
+  if (feature == nullptr) return;
+  std::memset(feature, 0, sizeof(*feature));
+  feature->struct_size = sizeof(*feature);
+}
+
+seqfeat_status seqfeat_batch_set(seqfeat_batch* batch, const seqfeat_feature* features,
+                                 size_t count) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_set";
+    REQUIRE(batch, fn);
+    if (count > 0) REQUIRE(features, fn);
+    for (size_t i = 0; i < count; ++i)
+      if (features[i].struct_size < sizeof(seqfeat_feature)) {
+        batch->batch.clear();
+        fail(Code::kInvalidArgument, "{}: features[{}].struct_size {} is smaller than {}", fn, i,
+             features[i].struct_size, sizeof(seqfeat_feature));
+      }
+    batch->batch.assign(
+        count,
+        [&](size_t i) -> std::string_view {
+          if (features[i].key == nullptr || features[i].key[0] == '\0')
+            fail(Code::kInvalidArgument, "{}: features[{}].key is NULL or empty", fn, i);
+          return features[i].key;
+        },
+        [&](size_t i, seqfeat::FeatureInput& in) { fill_feature(in, features[i], fn); });
+  });
+}
+
 // ---------------------------------------------------------------------------------- tensors
 
 void seqfeat_tensor_free(seqfeat_tensor* tensor) {
@@ -795,6 +900,26 @@ seqfeat_status seqfeat_stats_get(const seqfeat_stats* stats, size_t i, int32_t s
       case SEQFEAT_STAT_STEPS_TRUNCATED: *out = s.steps_truncated; break;
       case SEQFEAT_STAT_EMPTY_EXAMPLES: *out = s.empty_examples; break;
       default: fail(Code::kInvalidArgument, "{}: unknown statistic {}", fn, stat);
+    }
+  });
+}
+
+seqfeat_status seqfeat_stats_values(const seqfeat_stats* stats, int64_t* out, size_t count) {
+  return guard([&] {
+    const char* fn = "seqfeat_stats_values";
+    REQUIRE(stats, fn);
+    const auto& columns = stats->stats.columns;
+    const size_t need = columns.size() * SEQFEAT_STAT_COUNT;
+    if (need > 0) REQUIRE(out, fn);
+    if (count < need)
+      fail(Code::kBufferTooSmall, "{}: out has {} elements, {} columns x {} statistics need {}", fn,
+           count, columns.size(), SEQFEAT_STAT_COUNT, need);
+    for (const seqfeat::ColumnStats& s : columns) {
+      out[SEQFEAT_STAT_DROPPED_INVALID] = s.dropped_invalid;
+      out[SEQFEAT_STAT_OOV_HITS] = s.oov_hits;
+      out[SEQFEAT_STAT_STEPS_TRUNCATED] = s.steps_truncated;
+      out[SEQFEAT_STAT_EMPTY_EXAMPLES] = s.empty_examples;
+      out += SEQFEAT_STAT_COUNT;
     }
   });
 }
@@ -876,6 +1001,24 @@ seqfeat_status seqfeat_features_pack_into(const seqfeat_features* f, const seqfe
     REQUIRE(batch, fn);
     f->layer->pack_into(batch->batch, to_pack_options(opts), out_dense, dense_count, out_lengths,
                         lengths_count, out_mask, mask_count, stats ? &stats->stats : nullptr);
+  });
+}
+
+seqfeat_status seqfeat_features_pack_into_shape(
+    const seqfeat_features* f, const seqfeat_batch* batch, const seqfeat_pack_options* opts,
+    float* out_dense, size_t dense_capacity, int64_t* out_lengths, size_t lengths_capacity,
+    uint8_t* out_mask, size_t mask_capacity, seqfeat_stats* stats, int64_t* out_shape) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_pack_into_shape";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_shape, fn);
+    const seqfeat::OutputShape s = f->layer->pack_into(
+        batch->batch, to_pack_options(opts), out_dense, dense_capacity, out_lengths,
+        lengths_capacity, out_mask, mask_capacity, stats ? &stats->stats : nullptr);
+    out_shape[0] = s.batch;
+    out_shape[1] = s.steps;
+    out_shape[2] = s.depth;
   });
 }
 

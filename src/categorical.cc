@@ -274,13 +274,14 @@ class HashBucketColumn final : public CategoricalColumn {
   }
   void lookup(const FeatureInput& in, IdBags& out) const override {
     const int64_t n = out.num_entries();
-    const auto buckets = static_cast<uint64_t>(size_);
+    const BucketOf bucket(static_cast<uint64_t>(size_));
+    int64_t* const ids = out.ids.data();
     if (in.dtype == DType::kString) {
-      for (int64_t i = 0; i < n; ++i)
-        out.ids[i] = hash_bucket(fingerprint64(in.strings.at(out.value_index[i])), buckets);
+      in.strings.for_each(out.value_index.data(), n,
+                          [&](int64_t i, std::string_view s) { ids[i] = bucket(fingerprint64(s)); });
     } else {
       for (int64_t i = 0; i < n; ++i)
-        out.ids[i] = hash_bucket(fingerprint64_of_int(in.integer(out.value_index[i])), buckets);
+        ids[i] = bucket(fingerprint64_of_int(in.integer(out.value_index[i])));
     }
   }
 
@@ -315,26 +316,37 @@ class VocabularyColumn final : public CategoricalColumn {
   void lookup(const FeatureInput& in, IdBags& out) const override {
     const int64_t n = out.num_entries();
     const auto oov = static_cast<uint64_t>(num_oov_buckets_);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t v = out.value_index[i];
-      int64_t id;
-      if (strings_) {
-        const std::string_view s = in.strings.at(v);
-        const uint64_t fp = fingerprint64(s);
-        id = strings_->find(s, fp);
-        if (id < 0) {
-          if (out.oov_hits++ == 0 && oov == 0) out.strict_oov_entry = i;
-          id = oov ? size_ + hash_bucket(fp, oov) : default_value_;
-        }
-      } else {
-        const int64_t x = in.integer(v);
-        id = ints_->find(x);
-        if (id < 0) {
-          if (out.oov_hits++ == 0 && oov == 0) out.strict_oov_entry = i;
-          id = oov ? size_ + hash_bucket(fingerprint64_of_int(x), oov) : default_value_;
+    const BucketOf oov_bucket(oov ? oov : 1);
+    int64_t* const ids = out.ids.data();
+    auto miss = [&](int64_t i, uint64_t fp) {
+      if (out.oov_hits++ == 0 && oov == 0) out.strict_oov_entry = i;
+      return oov ? size_ + oov_bucket(fp) : default_value_;
+    };
+    if (strings_) {
+      // In blocks: hash every key of the block and prefetch its first slot, then probe, so the
+      // cache misses of a block overlap instead of following one another.
+      constexpr int64_t kBlock = 16;
+      uint64_t fps[kBlock];
+      std::string_view keys[kBlock];
+      for (int64_t first = 0; first < n; first += kBlock) {
+        const int64_t count = std::min(kBlock, n - first);
+        in.strings.for_each(out.value_index.data() + first, count,
+                            [&](int64_t j, std::string_view s) {
+                              keys[j] = s;
+                              fps[j] = fingerprint64(s);
+                              strings_->prefetch(fps[j]);
+                            });
+        for (int64_t j = 0; j < count; ++j) {
+          const int64_t id = strings_->find(keys[j], fps[j]);
+          ids[first + j] = id >= 0 ? id : miss(first + j, fps[j]);
         }
       }
-      out.ids[i] = id;
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t x = in.integer(out.value_index[i]);
+      const int64_t id = ints_->find(x);
+      ids[i] = id >= 0 ? id : miss(i, oov ? fingerprint64_of_int(x) : 0);
     }
   }
 

@@ -1,5 +1,8 @@
 #include "input.h"
 
+#include <atomic>
+
+#include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "error.h"
@@ -34,6 +37,11 @@ void check_values(const FeatureInput& in) {
   if (in.num_values < 0)
     fail(Code::kInvalidArgument, "Feature {}: negative number of values {}", in.key, in.num_values);
   if (in.dtype == DType::kString) {
+    if (in.strings.itemsize > 0) {
+      if (in.strings.bytes == nullptr && in.num_values > 0)
+        fail(Code::kInvalidArgument, "Feature {}: string bytes are NULL", in.key);
+      return;
+    }
     if (in.strings.refs != nullptr) {
       for (int64_t i = 0; i < in.num_values; ++i)
         if (in.strings.refs[i].data == nullptr && in.strings.refs[i].size > 0)
@@ -65,7 +73,98 @@ void check_values(const FeatureInput& in) {
 
 }  // namespace
 
+void Batch::touch() {
+  static std::atomic<uint64_t> counter{0};
+  generation_ = counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+FeatureInput& Batch::slot(std::string_view key) {
+  auto it = features_.find(key);
+  if (it == features_.end()) {
+    it = features_.emplace(std::string(key), FeatureInput{}).first;
+    it->second.key = it->first;
+    return it->second;
+  }
+  // Reset every field, keeping the capacity of the vectors and strings.
+  FeatureInput& in = it->second;
+  FeatureInput fresh;
+  fresh.key = std::move(in.key);
+  fresh.dense_shape = std::move(in.dense_shape);
+  fresh.shape = std::move(in.shape);
+  fresh.converted_bytes = std::move(in.converted_bytes);
+  fresh.converted_offsets = std::move(in.converted_offsets);
+  fresh.dense_shape.clear();
+  fresh.shape.clear();
+  in = std::move(fresh);
+  return in;
+}
+
 void Batch::add(FeatureInput in) {
+  touch();
+  validate(in);
+  std::string key = in.key;
+  features_.insert_or_assign(std::move(key), std::move(in));
+}
+
+void set_utf32_strings(FeatureInput& in, const char32_t* items, size_t chars_per_item,
+                       int64_t count) {
+  if (count > 0 && items == nullptr)
+    fail(Code::kInvalidArgument, "Feature {}: string values are NULL", in.key);
+  std::vector<char>& bytes = in.converted_bytes;
+  std::vector<int64_t>& offsets = in.converted_offsets;
+  offsets.resize(static_cast<size_t>(count) + 1);
+  offsets[0] = 0;
+  bytes.clear();
+  // Every code point takes at most 4 bytes: reserve once, then write through a raw pointer.
+  size_t capacity = 0;
+  if (__builtin_mul_overflow(static_cast<size_t>(count), chars_per_item, &capacity) ||
+      __builtin_mul_overflow(capacity, size_t{4}, &capacity))
+    fail(Code::kInvalidArgument, "Feature {}: {} strings of {} characters overflow a size",
+         in.key, count, chars_per_item);
+  bytes.resize(capacity);
+  char* out = bytes.data();
+  size_t n = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    const char32_t* item = items + static_cast<size_t>(i) * chars_per_item;
+    size_t len = chars_per_item;
+    while (len > 0 && item[len - 1] == 0) --len;
+    for (size_t j = 0; j < len; ++j) {
+      const char32_t c = item[j];
+      if (c < 0x80) {
+        out[n++] = static_cast<char>(c);
+      } else if (c < 0x800) {
+        out[n++] = static_cast<char>(0xC0 | (c >> 6));
+        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x10000) {
+        if (c >= 0xD800 && c < 0xE000)
+          fail(Code::kInvalidArgument,
+               "Feature {}: string value {} holds the surrogate code point U+{:04X}, which has no "
+               "UTF-8 encoding",
+               in.key, i, static_cast<uint32_t>(c));
+        out[n++] = static_cast<char>(0xE0 | (c >> 12));
+        out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x110000) {
+        out[n++] = static_cast<char>(0xF0 | (c >> 18));
+        out[n++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        fail(Code::kInvalidArgument,
+             "Feature {}: string value {} holds 0x{:X}, which is not a Unicode code point",
+             in.key, i, static_cast<uint32_t>(c));
+      }
+    }
+    offsets[static_cast<size_t>(i) + 1] = static_cast<int64_t>(n);
+  }
+  in.num_values = count;
+  in.dtype = DType::kString;
+  in.strings = StringsView{};
+  in.strings.offsets = offsets.data();
+  in.strings.bytes = bytes.data();
+}
+
+void Batch::validate(FeatureInput& in) {
   switch (in.form) {
     case InputForm::kSparse: {
       if (in.rank < 1)
@@ -138,8 +237,6 @@ void Batch::add(FeatureInput in) {
     }
   }
   check_values(in);
-  std::string key = in.key;
-  features_.insert_or_assign(std::move(key), std::move(in));
 }
 
 const FeatureInput& Batch::get(const std::string& key) const {

@@ -1,7 +1,9 @@
 // Input features: borrowed views of caller memory, keyed by feature name.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,14 +21,44 @@ struct StringRef {
   size_t size;
 };
 
-// Strings, either Arrow-style (offsets[n + 1] into bytes) or an array of (pointer, length).
+// Strings, either Arrow-style (offsets[n + 1] into bytes), an array of (pointer, length), or
+// fixed-width items of `itemsize` bytes whose trailing NUL bytes are padding (numpy 'S').
 struct StringsView {
   const int64_t* offsets = nullptr;
   const char* bytes = nullptr;
   const StringRef* refs = nullptr;
+  size_t itemsize = 0;  // > 0: fixed-width items at bytes + i * itemsize
   std::string_view at(int64_t i) const {
+    if (itemsize) {
+      const char* item = bytes + static_cast<size_t>(i) * itemsize;
+      size_t n = itemsize;
+      while (n > 0 && item[n - 1] == '\0') --n;
+      return {item, n};
+    }
     if (refs) return {refs[i].size ? refs[i].data : "", refs[i].size};
     return {bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
+  }
+  // f(j, string value index[j]) for j in [0, n), with the layout chosen once, not per string.
+  template <class F>
+  void for_each(const int64_t* index, int64_t n, F&& f) const {
+    if (itemsize) {
+      for (int64_t j = 0; j < n; ++j) {
+        const char* item = bytes + static_cast<size_t>(index[j]) * itemsize;
+        size_t len = itemsize;
+        while (len > 0 && item[len - 1] == '\0') --len;
+        f(j, std::string_view(item, len));
+      }
+    } else if (refs) {
+      for (int64_t j = 0; j < n; ++j) {
+        const StringRef& r = refs[index[j]];
+        f(j, std::string_view(r.size ? r.data : "", r.size));
+      }
+    } else {
+      for (int64_t j = 0; j < n; ++j) {
+        const int64_t v = index[j];
+        f(j, std::string_view(bytes + offsets[v], static_cast<size_t>(offsets[v + 1] - offsets[v])));
+      }
+    }
   }
 };
 
@@ -56,6 +88,10 @@ struct FeatureInput {
   const int64_t* step_splits = nullptr;
   int64_t num_steps = 0;
 
+  // Storage for strings the batch converted (UTF-32 input): `strings` points into it.
+  std::vector<char> converted_bytes;
+  std::vector<int64_t> converted_offsets;
+
   int64_t index(int64_t entry, int64_t dim) const {
     if (rank1) return dim == 0 ? indices[entry] : 0;
     return indices[entry * rank + dim];
@@ -79,17 +115,73 @@ struct FeatureInput {
   std::string describe() const;
 };
 
+// Points in.strings at a UTF-8 copy of `count` fixed-width UTF-32 items of chars_per_item code
+// points each (numpy 'U': trailing NUL code points are padding), kept in in.converted_*.
+// Surrogates and values above U+10FFFF are errors naming the feature and the value.
+void set_utf32_strings(FeatureInput& in, const char32_t* items, size_t chars_per_item,
+                       int64_t count);
+
 class Batch {
  public:
   // Validates the descriptor (sizes, non-null pointers, splits structure) and stores the view.
   void add(FeatureInput input);
-  void clear() { features_.clear(); }
+  void clear() {
+    features_.clear();
+    touch();
+  }
+  // Replaces the contents with `count` features: input i is keyed key_of(i), filled in place
+  // by fill(i, input) and validated as add() does. The storage of keys already present is
+  // reused, so refilling a batch with the same keys allocates nothing. On error the batch is
+  // left empty.
+  template <class KeyOf, class Fill>
+  void assign(size_t count, KeyOf&& key_of, Fill&& fill);
+  // Changes whenever the contents change; unique across all batches of the process, so a plan
+  // made for (batch, generation) can be recognised and reused.
+  uint64_t generation() const { return generation_; }
   // Throws Error(kNotFound) "Feature <key> is not in features dictionary."
   const FeatureInput& get(const std::string& key) const;
   bool contains(const std::string& key) const { return features_.count(key) != 0; }
 
  private:
-  std::unordered_map<std::string, FeatureInput> features_;
+  static void validate(FeatureInput& in);
+  void touch();
+  FeatureInput& slot(std::string_view key);
+
+  // Transparent hashing: lookups by string_view build no std::string.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, FeatureInput, KeyHash, std::equal_to<>> features_;
+  std::vector<const FeatureInput*> assigned_;
+  uint64_t generation_ = 0;
 };
+
+template <class KeyOf, class Fill>
+void Batch::assign(size_t count, KeyOf&& key_of, Fill&& fill) {
+  touch();
+  assigned_.clear();
+  try {
+    for (size_t i = 0; i < count; ++i) {
+      FeatureInput& in = slot(key_of(i));
+      fill(i, in);
+      validate(in);
+      assigned_.push_back(&in);
+    }
+  } catch (...) {
+    features_.clear();
+    throw;
+  }
+  if (assigned_.size() < features_.size()) {
+    for (auto it = features_.begin(); it != features_.end();) {
+      if (std::find(assigned_.begin(), assigned_.end(), &it->second) == assigned_.end())
+        it = features_.erase(it);
+      else
+        ++it;
+    }
+  }
+}
 
 }  // namespace seqfeat

@@ -132,9 +132,10 @@ OutputShape SequenceFeatures::output_shape(const Batch& batch, const PackOptions
   return {p.batch, p.steps, layer_.depth};
 }
 
-void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, float* dense,
-                                 size_t dense_count, int64_t* lengths, size_t lengths_count,
-                                 uint8_t* mask, size_t mask_count, PackStats* stats) const {
+OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, float* dense,
+                                        size_t dense_count, int64_t* lengths,
+                                        size_t lengths_count, uint8_t* mask, size_t mask_count,
+                                        PackStats* stats) const {
   check_options(opt);
   // Work = output floats + looked-up floats x gather_weight, about 0.05-0.1 ns per unit on one
   // thread. A sleeping helper joins 0.1-0.15 ms after it is woken on this VM (and waking it
@@ -213,6 +214,7 @@ void SequenceFeatures::pack_into(const Batch& batch, const PackOptions& opt, flo
       stats->columns[c] = plan.columns[c].stats;
     }
   }
+  return {B, T, depth_};
 }
 
 // A sequence column's ids are [B, T, K] (TF reshapes its input to rank 3); a non-sequence

@@ -42,9 +42,10 @@ class SequenceFeatures {
   int64_t depth() const { return layer_.depth; }
 
   OutputShape output_shape(const Batch& batch, const PackOptions& options) const;
-  void pack_into(const Batch& batch, const PackOptions& options, float* dense, size_t dense_count,
-                 int64_t* lengths, size_t lengths_count, uint8_t* mask, size_t mask_count,
-                 PackStats* stats) const;
+  // Returns the shape written (buffers may be larger: counts are capacities).
+  OutputShape pack_into(const Batch& batch, const PackOptions& options, float* dense,
+                        size_t dense_count, int64_t* lengths, size_t lengths_count, uint8_t* mask,
+                        size_t mask_count, PackStats* stats) const;
 
  private:
   LayerColumns layer_;

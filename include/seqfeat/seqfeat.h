@@ -551,6 +551,57 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_strings(
     int64_t num_steps, const int64_t* step_splits, const int64_t* offsets, const char* bytes,
     int64_t num_values);
 
+/* Input forms and string layouts of seqfeat_feature. */
+#define SEQFEAT_FORM_SPARSE 0 /* COO: indices[num_values, rank], shape = dense_shape[rank] */
+#define SEQFEAT_FORM_DENSE 1  /* shape[rank], prod(shape) cells */
+#define SEQFEAT_FORM_RAGGED 2 /* batch_size, row_splits, optional step_splits */
+
+#define SEQFEAT_STRINGS_OFFSETS 0 /* string_offsets int64[n + 1] into values (bytes) */
+#define SEQFEAT_STRINGS_VIEWS 1   /* values = seqfeat_string_view[n] */
+#define SEQFEAT_STRINGS_FIXED 2   /* n items of string_itemsize bytes each; trailing NUL bytes are
+                                     padding, not part of the value (numpy 'S'); zero-copy */
+#define SEQFEAT_STRINGS_UTF32 3   /* n items of string_itemsize / 4 native-endian UTF-32 code
+                                     points; trailing NUL code points are padding (numpy 'U').
+                                     Converted to UTF-8 into memory the batch owns. */
+
+/** One feature of a batch, for seqfeat_batch_set. Fields a form does not use are ignored. */
+typedef struct seqfeat_feature {
+  size_t struct_size;          /* sizeof(seqfeat_feature) */
+  const char* key;             /* feature key, non-empty UTF-8 */
+  int32_t form;                /* SEQFEAT_FORM_* */
+  int32_t dtype;               /* SEQFEAT_DTYPE_FLOAT32/FLOAT64/INT32/INT64, or _STRING */
+  int32_t string_layout;       /* SEQFEAT_STRINGS_*, for dtype SEQFEAT_DTYPE_STRING */
+  int32_t reserved;            /* 0 */
+  const void* values;          /* numbers, string bytes or seqfeat_string_view[] */
+  int64_t num_values;          /* sparse: entries; ragged: values; dense: unused (prod(shape)) */
+  const int64_t* string_offsets; /* SEQFEAT_STRINGS_OFFSETS: int64[n + 1] */
+  size_t string_itemsize;      /* SEQFEAT_STRINGS_FIXED / _UTF32: bytes per item */
+  const int64_t* shape;        /* sparse: dense_shape[rank]; dense: shape[rank] */
+  int64_t rank;                /* sparse, dense */
+  const int64_t* indices;      /* sparse: int64[num_values, rank] row-major */
+  int64_t batch_size;          /* ragged */
+  const int64_t* row_splits;   /* ragged: int64[batch_size + 1] */
+  const int64_t* step_splits;  /* ragged: int64[num_steps + 1] over values, or NULL */
+  int64_t num_steps;           /* ragged, with step_splits */
+} seqfeat_feature;
+
+/** Initialises a descriptor: struct_size set, everything else zero (sparse form, no dtype).
+ *  @param feature the descriptor to initialise; NULL is ignored. */
+SEQFEAT_API void seqfeat_feature_default(seqfeat_feature* feature);
+
+/** Replaces the batch's contents with `count` features in one call (each as the matching
+ *  seqfeat_batch_add_* would add it, with the same checks and messages; a key given twice keeps
+ *  the later one). Storage of keys already in the batch is reused, so refilling a batch with the
+ *  same keys allocates nothing. The buffers are views as for every batch input, except
+ *  SEQFEAT_STRINGS_UTF32 values, which are converted now. On failure the batch is left empty.
+ *  @param batch the batch to fill
+ *  @param features descriptors [count] (struct_size of each checked; NULL only if count is 0)
+ *  @param count number of features
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (a bad descriptor or input, naming the
+ *          feature key), SEQFEAT_ERR_DTYPE_MISMATCH (unknown dtype) */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_set(
+    seqfeat_batch* batch, const seqfeat_feature* features, size_t count);
+
 /* ---------------------------------------------------------------------------------------------
  * Output tensors (library-owned)
  * ------------------------------------------------------------------------------------------- */
@@ -608,6 +659,13 @@ SEQFEAT_API const char* seqfeat_stats_column_name(const seqfeat_stats* stats, si
  *          SEQFEAT_ERR_INVALID_ARGUMENT (unknown stat, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_stats_get(
     const seqfeat_stats* stats, size_t column_index, int32_t stat, int64_t* out);
+/** Every counter at once: out[c * SEQFEAT_STAT_COUNT + s] = counter s of column c.
+ *  @param stats the statistics of a pack.
+ *  @param out   receives the counters.
+ *  @param count elements of out; must be >= seqfeat_stats_num_columns(stats) * SEQFEAT_STAT_COUNT
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (NULL), SEQFEAT_ERR_BUFFER_TOO_SMALL */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_stats_values(const seqfeat_stats* stats,
+                                                                  int64_t* out, size_t count);
 
 /* ---------------------------------------------------------------------------------------------
  * The SequenceFeatures layer
@@ -699,6 +757,29 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack_into(
     const seqfeat_pack_options* opts, float* out_dense, size_t dense_count,
     int64_t* out_lengths, size_t lengths_count, uint8_t* out_mask, size_t mask_count,
     seqfeat_stats* stats);
+
+/** As pack_into, for callers that size their buffers by capacity (e.g. reused pools): the
+ *  counts are capacities, and on success out_shape[0..3) = {B, T, depth} tells how much of
+ *  each buffer holds the result (dense [B, T, depth], lengths [B], mask [B, T], all from the
+ *  start of the buffer). A buffer too small fails with SEQFEAT_ERR_BUFFER_TOO_SMALL, writing
+ *  nothing; seqfeat_features_output_shape then gives the sizes.
+ *  @param features         the layer.
+ *  @param batch            the input features.
+ *  @param opts             pack options; NULL means defaults.
+ *  @param out_dense        receives dense float32 [B, T, depth] at its start.
+ *  @param dense_capacity   elements of out_dense.
+ *  @param out_lengths      receives sequence_length int64 [B].
+ *  @param lengths_capacity elements of out_lengths.
+ *  @param out_mask         receives the mask uint8 [B, T], or NULL.
+ *  @param mask_capacity    elements of out_mask.
+ *  @param stats            receives per-column statistics, or NULL.
+ *  @param out_shape        int64[3], written on success
+ *  @return as seqfeat_features_pack_into; SEQFEAT_ERR_INVALID_ARGUMENT for NULL out_shape */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack_into_shape(
+    const seqfeat_features* features, const seqfeat_batch* batch,
+    const seqfeat_pack_options* opts, float* out_dense, size_t dense_capacity,
+    int64_t* out_lengths, size_t lengths_capacity, uint8_t* out_mask, size_t mask_capacity,
+    seqfeat_stats* stats, int64_t* out_shape);
 
 /** As seqfeat_features_pack_into, into library-owned tensors.
  *  @param features    the layer.

@@ -35,6 +35,25 @@ TEST(Fingerprint64, MatchesTensorFlowStringToHashBucketFast) {
   for (const auto& s : input) EXPECT_EQ(hash_bucket(fingerprint64(s), 1), 0);
 }
 
+// The division-free remainder against the % operator: small, power-of-two, odd and huge
+// divisors, random and extreme dividends.
+TEST(BucketOf, EqualsTheRemainderOperator) {
+  std::mt19937_64 rng(77);
+  std::vector<uint64_t> divisors = {1, 2, 3, 7, 10, 1 << 18, 1000003, 50010,
+                                    std::numeric_limits<uint64_t>::max(),
+                                    std::numeric_limits<uint64_t>::max() - 1, uint64_t{1} << 63,
+                                    (uint64_t{1} << 63) + 1, std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 200; ++i) divisors.push_back(rng() >> (rng() % 64) | 1);
+  for (uint64_t d : divisors) {
+    const BucketOf bucket(d);
+    std::vector<uint64_t> values = {0, 1, d - 1, d, d + 1, std::numeric_limits<uint64_t>::max(),
+                                    std::numeric_limits<uint64_t>::max() - 1};
+    for (int i = 0; i < 300; ++i) values.push_back(rng());
+    for (uint64_t v : values)
+      ASSERT_EQ(bucket(v), hash_bucket(v, d)) << v << " % " << d;
+  }
+}
+
 TEST(Fingerprint64, EmptyStringAndEmbeddedNul) {
   EXPECT_EQ(fingerprint64(std::string_view()), util::Fingerprint64("", 0));
   const std::string with_nul("a\0b", 3);

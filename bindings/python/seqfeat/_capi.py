@@ -57,6 +57,15 @@ STAT_COUNT = 4
 
 NO_DEFAULT = -(2**63)
 
+FORM_SPARSE = 0
+FORM_DENSE = 1
+FORM_RAGGED = 2
+
+STRINGS_OFFSETS = 0
+STRINGS_VIEWS = 1
+STRINGS_FIXED = 2
+STRINGS_UTF32 = 3
+
 status_t = C.c_int32
 handle_t = C.c_void_p
 i64p = C.POINTER(C.c_int64)
@@ -109,6 +118,29 @@ class PackOptions(C.Structure):
 
 class StringView(C.Structure):
     _fields_ = [("data", C.c_void_p), ("size", C.c_size_t)]
+
+
+class Feature(C.Structure):
+    """seqfeat_feature: one feature of a batch for seqfeat_batch_set."""
+    _fields_ = [
+        ("struct_size", C.c_size_t),
+        ("key", C.c_char_p),
+        ("form", C.c_int32),
+        ("dtype", C.c_int32),
+        ("string_layout", C.c_int32),
+        ("reserved", C.c_int32),
+        ("values", C.c_void_p),
+        ("num_values", C.c_int64),
+        ("string_offsets", C.c_void_p),
+        ("string_itemsize", C.c_size_t),
+        ("shape", C.c_void_p),
+        ("rank", C.c_int64),
+        ("indices", C.c_void_p),
+        ("batch_size", C.c_int64),
+        ("row_splits", C.c_void_p),
+        ("step_splits", C.c_void_p),
+        ("num_steps", C.c_int64),
+    ]
 
 
 _P = C.POINTER
@@ -166,6 +198,8 @@ _SIGNATURES = {
     "seqfeat_batch_add_ragged_string_views": (_S, [_H, _CS, _I64, i64p, _I64, i64p, _VP, _I64]),
     "seqfeat_batch_add_ragged": (_S, [_H, _CS, _I64, i64p, _I64, i64p, _I32, _VP, _I64]),
     "seqfeat_batch_add_ragged_strings": (_S, [_H, _CS, _I64, i64p, _I64, i64p, i64p, _VP, _I64]),
+    "seqfeat_feature_default": (None, [_P(Feature)]),
+    "seqfeat_batch_set": (_S, [_H, _VP, _SZ]),
     # tensors
     "seqfeat_tensor_free": (None, [_H]),
     "seqfeat_tensor_dtype": (_I32, [_H]),
@@ -180,6 +214,7 @@ _SIGNATURES = {
     "seqfeat_stats_num_columns": (_SZ, [_H]),
     "seqfeat_stats_column_name": (_CS, [_H, _SZ]),
     "seqfeat_stats_get": (_S, [_H, _SZ, _I32, i64p]),
+    "seqfeat_stats_values": (_S, [_H, _VP, _SZ]),
     # the layer
     "seqfeat_features_create": (_S, [_PH, _SZ, _PH]),
     "seqfeat_features_free": (None, [_H]),
@@ -191,7 +226,9 @@ _SIGNATURES = {
     "seqfeat_features_output_shape": (_S, [_H, _H, _P(PackOptions), i64p, i64p, i64p]),
     "seqfeat_features_pack_into":
         (_S, [_H, _H, _P(PackOptions), f32p, _SZ, i64p, _SZ, u8p, _SZ, _H]),
-    "seqfeat_features_pack": (_S, [_H, _H, _P(PackOptions), _PH, _PH, _PH, _H]),
+    "seqfeat_features_pack_into_shape":
+        (_S, [_H, _H, _VP, _VP, _SZ, _VP, _SZ, _VP, _SZ, _H, _VP]),
+    "seqfeat_features_pack": (_S, [_H, _H, _VP, _PH, _PH, _PH, _H]),
     # the DenseFeatures layer
     "seqfeat_dense_features_create": (_S, [_PH, _SZ, _PH]),
     "seqfeat_dense_features_free": (None, [_H]),

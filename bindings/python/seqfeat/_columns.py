@@ -866,35 +866,51 @@ def indicator_column(categorical_column: CategoricalColumn) -> IndicatorColumn:
 # Building a batch for a set of columns
 # ----------------------------------------------------------------------------------------------
 
+class FeatureReader:
+    """What a list of columns reads from a features dict, worked out once: the keys in column
+    order (with their UTF-8 bytes) and the Python normalizers. fill() describes one call's
+    features into a Batch."""
+
+    def __init__(self, columns):
+        keys = []
+        for column in columns:
+            for k in column._feature_keys():
+                if k not in keys:
+                    keys.append(k)
+        normalizers = {}
+        for column in columns:
+            for k, fn in column._python_normalizers().items():
+                readers = [c.name for c in columns if k in c._feature_keys()]
+                if len(readers) > 1 or k in normalizers:
+                    raise ValueError(
+                        f"Feature {k} has a Python normalizer_fn and is read by several columns "
+                        f"({', '.join(readers)}); give the normalized values their own feature "
+                        "key or use a seqfeat.normalizers normalizer.")
+                normalizers[k] = fn
+        dtypes = {}
+        for column in columns:
+            for k, dtype in column._input_dtypes().items():
+                dtypes.setdefault(k, dtype)
+        self.keys = [(k, k.encode("utf-8"), normalizers.get(k), dtypes.get(k)) for k in keys]
+
+    def fill(self, batch, features):
+        """Raises TF's ValueError for a missing key; commits the batch."""
+        for k, _, _, _ in self.keys:
+            if k not in features:
+                raise ValueError(f"Feature {k} is not in features dictionary.")
+        batch.reset()
+        for k, kb, normalizer, dtype in self.keys:
+            batch.add(k, features[k], normalizer, dtype, kb)
+        batch.commit()
+
+
 def make_batch(columns, features):
     """A Batch with every feature the columns read, in column order. Raises TF's ValueError for
     a missing key; applies Python normalizers of numeric columns to their key's values."""
-    keys = []
-    for column in columns:
-        for k in column._feature_keys():
-            if k not in keys:
-                keys.append(k)
-    normalizers = {}
-    for column in columns:
-        for k, fn in column._python_normalizers().items():
-            readers = [c.name for c in columns if k in c._feature_keys()]
-            if len(readers) > 1 or k in normalizers:
-                raise ValueError(
-                    f"Feature {k} has a Python normalizer_fn and is read by several columns "
-                    f"({', '.join(readers)}); give the normalized values their own feature key "
-                    "or use a seqfeat.normalizers normalizer.")
-            normalizers[k] = fn
-    for k in keys:
-        if k not in features:
-            raise ValueError(f"Feature {k} is not in features dictionary.")
-    dtypes = {}
-    for column in columns:
-        for k, dtype in column._input_dtypes().items():
-            dtypes.setdefault(k, dtype)
+    reader = FeatureReader(columns)
     batch = Batch()
     try:
-        for k in keys:
-            batch.add(k, features[k], normalizers.get(k), dtypes.get(k))
+        reader.fill(batch, features)
     except BaseException:
         batch.close()
         raise

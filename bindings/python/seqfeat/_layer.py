@@ -11,7 +11,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
-from ._columns import DenseColumn, FeatureColumn, SequenceDenseColumn, make_batch
+from ._call import CallState
+from ._columns import DenseColumn, FeatureColumn, FeatureReader, SequenceDenseColumn, make_batch
 from ._dlpack import DLPackTensor
 from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
@@ -21,8 +22,6 @@ from ._types import ArrayLike, Features
 #: as DLPackTensors with output='dlpack'.
 PackResult = Union[Tuple[np.ndarray, ...], Tuple[DLPackTensor, ...]]
 Columns = Union[FeatureColumn, Iterable[FeatureColumn]]
-
-_PADDING = {"post": _capi.PAD_POST, "pre": _capi.PAD_PRE}
 
 _STAT_NAMES = (
     ("dropped_invalid", _capi.STAT_DROPPED_INVALID),
@@ -111,7 +110,10 @@ class SequenceFeatures:
         self._feature_columns = columns
         self.trainable = trainable
         self.name = name or ("sequence_input_layer" if contrib else "sequence_features")
-        self.last_stats = None
+        self._reader = None
+        self._idle_states = []
+        self._last_state = None
+        self._stats = None
 
     @property
     def feature_columns(self) -> List[FeatureColumn]:
@@ -142,7 +144,8 @@ class SequenceFeatures:
     def __call__(self, features: Features, training: Optional[bool] = None, *,
                  max_length: Optional[int] = None, padding: str = "post",
                  truncating: str = "post", strict: bool = False, return_mask: bool = False,
-                 output: str = "numpy", num_threads: int = 0) -> PackResult:
+                 output: str = "numpy", num_threads: int = 0,
+                 out: Optional[Any] = None) -> PackResult:
         """Returns (sequence_input [B, T, ΣD] float32, sequence_length [B] int64), or with
         return_mask=True also mask [B, T] uint8 (1 inside the sequence).
 
@@ -151,20 +154,52 @@ class SequenceFeatures:
         without OOV buckets and truncated steps into InvalidArgumentError; num_threads (0: the
         machine's cores) bounds the threads of the pack. output='dlpack' returns library-owned
         tensors implementing __dlpack__ / __dlpack_device__, for numpy.from_dlpack or
-        torch.from_dlpack without a copy (each can be consumed once)."""
+        torch.from_dlpack without a copy (each can be consumed once).
+
+        The numpy results live in memory the layer reuses once every array viewing them is
+        gone, so repeated calls neither allocate nor fault pages in. out= packs into caller
+        buffers instead: a writable C-contiguous float32 array (the dense output), or a tuple
+        (dense, sequence_length int64[, mask uint8]), each with at least as many elements as
+        the batch needs; the results are views of their first elements (the arrays themselves
+        when their shapes match)."""
         if output not in ("numpy", "dlpack"):
             raise ValueError(f"output must be 'numpy' or 'dlpack'; got {output!r}.")
-        if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) \
-                or num_threads < 0:
-            raise ValueError(f"num_threads must be an integer >= 0; got {num_threads!r}.")
-        batch, opts = self._prepare(features, max_length, padding, truncating, strict)
-        opts.num_threads = int(num_threads)
+        if not isinstance(features, dict):
+            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
+        if out is not None and output != "numpy":
+            raise ValueError("out= needs output='numpy'.")
+        for column in self._feature_columns:
+            column._check_call()
+        state = self._idle_states.pop() if self._idle_states else self._new_state()
         try:
+            opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
+            state.reader.fill(state.batch, features)
             if output == "dlpack":
-                return self._pack_dlpack(batch, opts, return_mask)
-            return self._pack_into_numpy(batch, opts, return_mask)
+                return self._pack_dlpack(state.batch, opts, return_mask)
+            result = state.pack(opts, return_mask, out)
+            self._last_state = state
+            self._stats = None
+            return result
         finally:
-            batch.close()
+            state.batch.reset()
+            self._idle_states.append(state)
+
+    def _new_state(self):
+        if self._reader is None:
+            self._reader = FeatureReader(self._feature_columns)
+        return CallState(self._handle, self._reader)
+
+    @property
+    def last_stats(self) -> Optional[Dict[str, Dict[str, int]]]:
+        """{column name: {statistic: value}} of the last call (None before the first)."""
+        if self._stats is None and self._last_state is not None:
+            self._stats = self._last_state.read_stats()
+        return self._stats
+
+    @last_stats.setter
+    def last_stats(self, value: Optional[Dict[str, Dict[str, int]]]) -> None:
+        self._stats = value
+        self._last_state = None
 
     def _pack_dlpack(self, batch, opts, return_mask):
         """seqfeat_features_pack into library-owned tensors, wrapped for DLPack hand-off."""
@@ -174,7 +209,7 @@ class SequenceFeatures:
         stats = C.c_void_p()
         check(lib.stats_create(C.byref(stats)), CALL)
         try:
-            check(lib.features_pack(self._handle, batch.handle, C.byref(opts), C.byref(dense),
+            check(lib.features_pack(self._handle, batch.handle, opts, C.byref(dense),
                                     C.byref(lengths), C.byref(mask) if return_mask else None,
                                     stats), CALL)
             self.last_stats = _read_stats(stats)
@@ -184,54 +219,6 @@ class SequenceFeatures:
         if return_mask:
             out += (DLPackTensor(mask.value),)
         return out
-
-    def _prepare(self, features, max_length, padding, truncating, strict):
-        """Validates the call (TF's Python-side checks) and builds the input batch and pack
-        options."""
-        if not isinstance(features, dict):
-            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
-        opts = _capi.new_pack_options()
-        if max_length is not None:
-            if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) \
-                    or max_length < 1:
-                raise ValueError(f"max_length must be a positive integer or None; got "
-                                 f"{max_length!r}.")
-            opts.max_length = int(max_length)
-        for what, value in (("padding", padding), ("truncating", truncating)):
-            if value not in _PADDING:
-                raise ValueError(f"{what} must be 'pre' or 'post'; got {value!r}.")
-        opts.padding = _PADDING[padding]
-        opts.truncating = _PADDING[truncating]
-        opts.strict = 1 if strict else 0
-        for column in self._feature_columns:
-            column._check_call()
-        return make_batch(self._feature_columns, features), opts
-
-    def _pack_into_numpy(self, batch, opts, return_mask):
-        b = C.c_int64()
-        t = C.c_int64()
-        d = C.c_int64()
-        check(lib.features_output_shape(self._handle, batch.handle, C.byref(opts), C.byref(b),
-                                        C.byref(t), C.byref(d)), CALL)
-        B, T, D = int(b.value), int(t.value), int(d.value)
-        dense = np.empty((B, T, D), dtype=np.float32)
-        lengths = np.empty((B,), dtype=np.int64)
-        mask = np.empty((B, T), dtype=np.uint8) if return_mask else None
-        stats = C.c_void_p()
-        check(lib.stats_create(C.byref(stats)), CALL)
-        try:
-            check(lib.features_pack_into(
-                self._handle, batch.handle, C.byref(opts),
-                dense.ctypes.data_as(_capi.f32p), dense.size,
-                lengths.ctypes.data_as(_capi.i64p), lengths.size,
-                mask.ctypes.data_as(_capi.u8p) if mask is not None else None,
-                mask.size if mask is not None else 0, stats), CALL)
-            self.last_stats = _read_stats(stats)
-        finally:
-            lib.stats_free(stats)
-        if return_mask:
-            return dense, lengths, mask
-        return dense, lengths
 
 
 def _read_stats(stats):

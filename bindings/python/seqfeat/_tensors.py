@@ -78,42 +78,47 @@ def encode_strings(arr: ArrayLike,
                    where: Optional[Callable[[int], str]] = None) -> Tuple[np.ndarray, bytes]:
     """Arrow-style (offsets int64[n + 1], bytes) for an array of strings; str is encoded as
     UTF-8, bytes are used as given. A non-string item raises TypeError naming its position
-    (`where(flat index)`, if given)."""
+    (`where(flat index)`, if given). Strings are joined and encoded in one pass; their byte
+    offsets come from the code point counts (ASCII) or from the UTF-8 lead bytes."""
     flat = np.asarray(arr).reshape(-1)
-    if flat.dtype.kind == "S":
-        items = flat.tolist()
-    elif flat.dtype.kind == "U":
-        items = [s.encode("utf-8") for s in flat.tolist()]
-    else:
-        items = []
-        for i, s in enumerate(flat.tolist()):
-            if isinstance(s, str):
-                items.append(s.encode("utf-8"))
-            elif isinstance(s, (bytes, bytearray, memoryview)):
-                items.append(bytes(s))
-            else:
-                got = "None" if s is None else f"{type(s).__name__} {s!r}"
-                raise TypeError(f"{where(i) if where else f'Value {i}'}: expected a string (str "
-                                f"or bytes), got {got}.")
-    offsets = np.zeros(len(items) + 1, dtype=np.int64)
-    if items:
-        np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=offsets[1:])
-    return offsets, b"".join(items)
+    items = flat.tolist()
+    if flat.dtype.kind != "S":
+        try:
+            text = "".join(items)
+        except TypeError:
+            return _encode_mixed(items, where)
+        data = text.encode("utf-8")
+        offsets = _cumulative(map(len, items), len(items))
+        if len(data) != offsets[-1]:
+            # Not ASCII: code point c of the text starts at byte starts[c].
+            lead = np.frombuffer(data, dtype=np.uint8)
+            starts = np.flatnonzero((lead & 0xC0) != 0x80)
+            offsets = np.append(starts, len(data))[offsets]
+        return offsets, data
+    return _cumulative(map(len, items), len(items)), b"".join(items)
 
 
-_VIEW_DTYPE = np.dtype([("data", np.uintp), ("size", np.uintp)])
-assert _VIEW_DTYPE.itemsize == C.sizeof(_capi.StringView)
+def _cumulative(lengths, n):
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.fromiter(lengths, dtype=np.int64, count=n), out=offsets[1:])
+    return offsets
 
 
-def string_views(arr: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """(flat array, seqfeat_string_view[n]) for a fixed-width bytes ('S') array: each view
-    points into the flat array's buffer, its length without numpy's trailing NUL padding."""
-    flat = np.ascontiguousarray(arr).reshape(-1)
-    views = np.empty(flat.shape[0], dtype=_VIEW_DTYPE)
-    itemsize = flat.dtype.itemsize
-    views["data"] = flat.ctypes.data + np.arange(flat.shape[0], dtype=np.uintp) * itemsize
-    views["size"] = np.char.str_len(flat) if flat.shape[0] else 0
-    return flat, views
+def _encode_mixed(items: List[Any], where: Optional[Callable[[int], str]]
+                  ) -> Tuple[np.ndarray, bytes]:
+    """encode_strings for sequences mixing str and bytes (one encode per item)."""
+    encoded = []
+    for i, s in enumerate(items):
+        if isinstance(s, str):
+            encoded.append(s.encode("utf-8"))
+        elif isinstance(s, (bytes, bytearray, memoryview)):
+            encoded.append(bytes(s))
+        else:
+            got = "None" if s is None else f"{type(s).__name__} {s!r}"
+            raise TypeError(f"{where(i) if where else f'Value {i}'}: expected a string (str "
+                            f"or bytes), got {got}.")
+    return _cumulative(map(len, encoded), len(encoded)), b"".join(encoded)
 
 
 def _int64_array(x, name):
@@ -434,9 +439,15 @@ def _rank0_error(key, value):
     return ValueError(f"Feature (key: {key}) cannot have rank 0. Given: {value!r}")
 
 
+_FEATURE_SIZE = C.sizeof(_capi.Feature)
+_NO_FEATURES = (_capi.Feature * 0)()
+
+
 class Batch:
-    """One call's input: a seqfeat_batch of views on numpy arrays. The arrays are kept alive
-    here until the batch is closed (the library reads them zero-copy)."""
+    """One call's input: a seqfeat_batch of views on numpy arrays. Features are described with
+    add() and handed to the library in one seqfeat_batch_set call by commit(); the arrays are
+    kept alive here until the batch is refilled or closed (the library reads them zero-copy).
+    reset() starts a new fill of the same batch, whose library-side storage is then reused."""
 
     def __init__(self):
         handle = C.c_void_p()
@@ -445,7 +456,13 @@ class Batch:
         self._keep = []
         self._key = None
         self._dtype = None
+        self._descs = _NO_FEATURES
+        self._count = 0
         self._finalizer = weakref.finalize(self, lib.batch_free, handle)
+
+    def reset(self):
+        self._count = 0
+        self._keep.clear()
 
     def close(self):
         self._finalizer()
@@ -457,120 +474,134 @@ class Batch:
     def __exit__(self, *exc):
         self.close()
 
-    def add(self, key, value, normalizer=None, dtype=None):
-        """Adds features[key]. `normalizer` (numpy float32 array -> same-shape array) is
+    def commit(self):
+        check(lib.batch_set(self.handle, self._descs, self._count), CALL)
+
+    def _slot(self, key_bytes):
+        if self._count == len(self._descs):
+            grown = (_capi.Feature * max(4, 2 * self._count))()
+            C.memmove(grown, self._descs, self._count * _FEATURE_SIZE)
+            self._descs = grown
+        d = self._descs[self._count]
+        self._count += 1
+        C.memset(C.addressof(d), 0, _FEATURE_SIZE)
+        d.struct_size = _FEATURE_SIZE
+        d.key = key_bytes
+        return d
+
+    def add(self, key, value, normalizer=None, dtype=None, key_bytes=None):
+        """Describes features[key]. `normalizer` (numpy float32 array -> same-shape array) is
         applied to the present values only. `dtype` is the type the reading column expects:
         it is the type of an input without values, and Python lists are checked against it."""
-        kb = key.encode("utf-8")
+        d = self._slot(key_bytes if key_bytes is not None else key.encode("utf-8"))
         self._key = key
         self._dtype = dtype
-        if isinstance(value, SparseTensor):
-            self._add_sparse(kb, value, normalizer, key)
-        elif isinstance(value, RaggedTensor):
-            self._add_ragged(kb, value, normalizer)
+        if isinstance(value, RaggedTensor):
+            self._add_ragged(d, value, normalizer)
+        elif isinstance(value, SparseTensor):
+            self._add_sparse(d, value, normalizer, key)
         elif isinstance(value, np.ndarray):
-            self._add_dense(kb, value, normalizer, key)
+            self._add_dense(d, value, normalizer, key)
         elif _is_sparse_like(value):
             st = SparseTensor(np.asarray(value.indices), np.asarray(value.values),
                               np.asarray(value.dense_shape))
-            self._add_sparse(kb, st, normalizer, key)
+            self._add_sparse(d, st, normalizer, key)
         elif _is_ragged_like(value) and not hasattr(value, "__array__"):
-            self._add_ragged(kb, _convert_ragged(value), normalizer)
+            self._add_ragged(d, _convert_ragged(value), normalizer)
         elif isinstance(value, (list, tuple)) and any(
                 isinstance(v, _LIST_TYPES) for v in value):
-            self._add_ragged(kb, _ragged_from_lists(value, dtype, _Where(key), exact=False),
+            self._add_ragged(d, _ragged_from_lists(value, dtype, _Where(key), exact=False),
                              normalizer)
         elif isinstance(value, (list, tuple)):
-            self._add_dense(kb, list_values(list(value), dtype, _Where(key), exact=False),
+            self._add_dense(d, list_values(list(value), dtype, _Where(key), exact=False),
                             normalizer, key)
         else:
             arr = np.asarray(value)
             if arr.ndim == 0:
                 raise _rank0_error(key, value)
-            self._add_dense(kb, as_values(arr), normalizer, key)
+            self._add_dense(d, as_values(arr), normalizer, key)
 
-    def _values(self, values, normalizer, position):
-        """(kind, a, b): ('numeric', dtype code, array), ('offsets', offsets, bytes) or
-        ('views', views, None). Fixed-width bytes arrays are passed as (pointer, length) views
-        into the numpy buffer (no copy); other strings are encoded once into offsets + bytes.
-        position(i) gives the indices (example, step, ...) of value i, for messages."""
+    def _set_values(self, d, values, normalizer, position):
+        """Points the descriptor at the values: numbers, fixed-width bytes ('S', zero-copy),
+        UTF-32 ('U', zero-copy, converted to UTF-8 by the library) or other strings encoded
+        once into offsets + bytes. position(i) gives the indices (example, step, ...) of value
+        i, for messages."""
         if values.size == 0 and self._dtype is not None:
             # Nothing to convert: the column's dtype, whatever the empty container's.
             values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
         if normalizer is not None:
             values = _normalize(values, normalizer)
-        if is_string_array(values):
-            if values.dtype.kind == "S":
-                flat, views = string_views(values)
-                self._keep.extend((flat, views))
-                return "views", views, None
+        dtype = values.dtype
+        kind = dtype.kind
+        if kind not in "USO":
+            values = np.ascontiguousarray(values)
+            self._keep.append(values)
+            d.dtype = _NUMERIC_CODES[values.dtype]
+            d.values = values.ctypes.data
+            return
+        d.dtype = _capi.DTYPE_STRING
+        if kind == "S" and dtype.itemsize > 0:
+            values = np.ascontiguousarray(values)
+            d.string_layout = _capi.STRINGS_FIXED
+        elif kind == "U" and dtype.itemsize > 0:
+            values = np.ascontiguousarray(values, dtype=dtype.newbyteorder("="))
+            d.string_layout = _capi.STRINGS_UTF32
+        else:
             where = _Where(self._key)
             offsets, data = encode_strings(values, lambda i: where(*position(i)))
+            data = np.frombuffer(data, dtype=np.uint8)
             self._keep.extend((offsets, data))
-            return "offsets", offsets, data
-        values = np.ascontiguousarray(values)
+            d.string_layout = _capi.STRINGS_OFFSETS
+            d.string_offsets = offsets.ctypes.data
+            d.values = data.ctypes.data
+            return
         self._keep.append(values)
-        return "numeric", _NUMERIC_CODES[values.dtype], values
+        d.values = values.ctypes.data
+        d.string_itemsize = values.dtype.itemsize
 
-    def _add_sparse(self, kb, st, normalizer, key):
+    def _add_sparse(self, d, st, normalizer, key):
         rank = st.dense_shape.shape[0]
         if rank == 0:
             raise _rank0_error(key, st)
         self._keep.extend((st.indices, st.dense_shape))
-        kind, a, b = self._values(st.values, normalizer,
-                                  lambda i: tuple(st.indices[i].tolist()))
-        n = st.indices.shape[0]
-        common = (self.handle, kb, _i64p(st.indices), n, rank, _i64p(st.dense_shape))
-        if kind == "numeric":
-            status = lib.batch_add_sparse(*common, a, b.ctypes.data)
-        elif kind == "views":
-            status = lib.batch_add_sparse_string_views(*common, a.ctypes.data)
-        else:
-            status = lib.batch_add_sparse_strings(*common, _i64p(a), b)
-        check(status, CALL)
+        d.form = _capi.FORM_SPARSE
+        d.indices = st.indices.ctypes.data
+        d.num_values = st.indices.shape[0]
+        d.rank = rank
+        d.shape = st.dense_shape.ctypes.data
+        self._set_values(d, st.values, normalizer,
+                         lambda i: tuple(st.indices[i].tolist()))
 
-    def _add_ragged(self, kb, rt, normalizer):
-        if isinstance(rt.values, RaggedTensor):
-            if isinstance(rt.values.values, RaggedTensor):
+    def _add_ragged(self, d, rt, normalizer):
+        flat = rt.values
+        if isinstance(flat, RaggedTensor):
+            if isinstance(flat.values, RaggedTensor):
                 raise ValueError("Ragged features may have at most two ragged levels (examples -> "
                                  "steps -> values).")
-            step_splits = rt.values.row_splits
-            num_steps = step_splits.shape[0] - 1
-            flat = rt.values.values
+            step_splits = flat.row_splits
             self._keep.append(step_splits)
-            step_ptr = _i64p(step_splits)
-        else:
-            num_steps = 0
-            step_ptr = None
-            flat = rt.values
-        self._keep.append(rt.row_splits)
-        kind, a, b = self._values(flat, normalizer, lambda i: _ragged_position(rt, i))
-        nvals = flat.shape[0]
-        common = (self.handle, kb, rt.nrows(), _i64p(rt.row_splits), num_steps, step_ptr)
-        if kind == "numeric":
-            status = lib.batch_add_ragged(*common, a, b.ctypes.data, nvals)
-        elif kind == "views":
-            status = lib.batch_add_ragged_string_views(*common, a.ctypes.data, nvals)
-        else:
-            status = lib.batch_add_ragged_strings(*common, _i64p(a), b, nvals)
-        check(status, CALL)
+            d.step_splits = step_splits.ctypes.data
+            d.num_steps = step_splits.shape[0] - 1
+            flat = flat.values
+        row_splits = rt.row_splits
+        self._keep.append(row_splits)
+        d.form = _capi.FORM_RAGGED
+        d.batch_size = row_splits.shape[0] - 1
+        d.row_splits = row_splits.ctypes.data
+        d.num_values = flat.shape[0]
+        self._set_values(d, flat, normalizer, lambda i: _ragged_position(rt, i))
 
-    def _add_dense(self, kb, arr, normalizer, key):
+    def _add_dense(self, d, arr, normalizer, key):
         arr = as_values(arr)
         if arr.ndim == 0:
             raise _rank0_error(key, arr)
         shape = np.asarray(arr.shape, dtype=np.int64)
         self._keep.append(shape)
-        kind, a, b = self._values(arr, normalizer,
-                                  lambda i: tuple(int(d) for d in np.unravel_index(i, arr.shape)))
-        common = (self.handle, kb, _i64p(shape), arr.ndim)
-        if kind == "numeric":
-            status = lib.batch_add_dense(*common, a, b.ctypes.data)
-        elif kind == "views":
-            status = lib.batch_add_dense_string_views(*common, a.ctypes.data)
-        else:
-            status = lib.batch_add_dense_strings(*common, _i64p(a), b)
-        check(status, CALL)
+        d.form = _capi.FORM_DENSE
+        d.shape = shape.ctypes.data
+        d.rank = arr.ndim
+        self._set_values(d, arr, normalizer,
+                         lambda i: tuple(int(j) for j in np.unravel_index(i, arr.shape)))
 
 
 def _ragged_position(rt, i):

@@ -1,0 +1,229 @@
+"""The per-layer call path: state kept between calls so that a steady-state call crosses into
+the library twice (seqfeat_batch_set, then one pack that plans once), creates no handles and
+writes into memory that is already mapped.
+
+A CallState holds a batch handle, a statistics handle, the pack options of recent argument
+combinations and the output pools. A layer keeps idle states in a list: a call pops one (or
+makes one), so concurrent or re-entrant calls of one layer never share a state.
+"""
+
+import ctypes as C
+import sys
+
+import numpy as np
+
+from . import _capi
+from ._capi import lib
+from ._errors import CALL, check
+from ._tensors import Batch
+
+_PADDING = {"post": _capi.PAD_POST, "pre": _capi.PAD_PRE}
+
+_STAT_NAMES = ("dropped_invalid", "oov_hits", "steps_truncated", "empty_examples")
+assert len(_STAT_NAMES) == _capi.STAT_COUNT
+
+
+def _free_references():
+    """sys.getrefcount of a block nobody else holds, seen from OutputPool.take's loop."""
+    entries = [[np.empty(1, dtype=np.uint8), 0, 0]]
+    for entry in entries:
+        return sys.getrefcount(entry[0])
+    raise AssertionError
+
+
+class OutputPool:
+    """Output memory of one kind (dense, lengths or mask) owned by a layer's call state: a few
+    blocks, each reused once no array viewing it is left (its reference count is back to the
+    pool's own), so a steady-state call neither allocates nor faults pages in. Arrays handed
+    out are views whose base is the block: numpy, torch.from_numpy or any view keep it alive,
+    and it is not reused while they exist."""
+
+    MAX_BLOCKS = 3
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+        self._entries = []  # [block, address, capacity in elements]
+
+    def take(self):
+        """(block, address, capacity) of a free block, the largest one; (None, None, 0) if none."""
+        best = None
+        for entry in self._entries:
+            if sys.getrefcount(entry[0]) <= _FREE_REFS and (best is None or entry[2] > best[2]):
+                best = entry
+        return best if best is not None else (None, None, 0)
+
+    def grow(self, count):
+        """A new block of at least `count` elements (a quarter more, so that slowly growing
+        batches do not reallocate each call), replacing the smallest free block when full."""
+        if len(self._entries) >= self.MAX_BLOCKS:
+            free = [e for e in self._entries if sys.getrefcount(e[0]) <= _FREE_REFS]
+            if free:
+                self._entries.remove(min(free, key=lambda e: e[2]))
+        capacity = max(count + count // 4, 16)
+        block = np.empty(capacity, dtype=self.dtype)
+        entry = [block, block.ctypes.data, capacity]
+        if len(self._entries) < self.MAX_BLOCKS:
+            self._entries.append(entry)
+        return entry
+
+
+_FREE_REFS = _free_references()
+
+
+def _caller_array(arr, dtype, what):
+    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or not arr.flags.c_contiguous \
+            or not arr.flags.writeable:
+        got = f"{type(arr).__name__}" if not isinstance(arr, np.ndarray) else \
+            f"array of {arr.dtype}, {'C-contiguous' if arr.flags.c_contiguous else 'strided'}" \
+            f"{'' if arr.flags.writeable else ', read-only'}"
+        raise ValueError(f"out: {what} must be a writable C-contiguous numpy array of "
+                         f"{np.dtype(dtype).name}; got {got}.")
+    return arr
+
+
+def caller_buffers(out, return_mask):
+    """(dense, lengths or None, mask or None) from out=dense or out=(dense, lengths[, mask])."""
+    if isinstance(out, np.ndarray):
+        parts = (out,)
+    elif isinstance(out, (tuple, list)) and 1 <= len(out) <= 3:
+        parts = tuple(out)
+    else:
+        raise ValueError("out must be a float32 array for the dense output, or a tuple (dense, "
+                         f"sequence_length[, mask]); got {type(out).__name__}.")
+    if len(parts) == 3 and not return_mask:
+        raise ValueError("out has a mask buffer but return_mask is False.")
+    dense = _caller_array(parts[0], np.float32, "the dense output")
+    lengths = _caller_array(parts[1], np.int64, "sequence_length") if len(parts) > 1 else None
+    mask = _caller_array(parts[2], np.uint8, "mask") if len(parts) > 2 else None
+    return dense, lengths, mask
+
+
+def _shaped(arr, shape):
+    """arr itself if it has this shape, else a view of its first elements in that shape."""
+    if arr.shape == shape:
+        return arr
+    return arr.reshape(-1)[:int(np.prod(shape))].reshape(shape)
+
+
+class CallState:
+    """What one call of a SequenceFeatures layer needs besides its inputs."""
+
+    def __init__(self, layer_handle, reader):
+        self.handle = layer_handle
+        self.reader = reader
+        self.batch = Batch()
+        stats = C.c_void_p()
+        check(lib.stats_create(C.byref(stats)), CALL)
+        self.stats = stats
+        self._stats_free = stats.value
+        self.shape = (C.c_int64 * 3)()
+        self.options = {}
+        self.dense = OutputPool(np.float32)
+        self.lengths = OutputPool(np.int64)
+        self.mask = OutputPool(np.uint8)
+
+    def close(self):
+        self.batch.close()
+        if self._stats_free:
+            lib.stats_free(self._stats_free)
+            self._stats_free = None
+
+    def pack_options(self, max_length, padding, truncating, strict, num_threads):
+        """A cached seqfeat_pack_options for this argument combination (validated once)."""
+        key = (max_length, padding, truncating, strict, num_threads)
+        try:
+            return self.options[key]
+        except (KeyError, TypeError):
+            pass
+        opts = _capi.new_pack_options()
+        if max_length is not None:
+            if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) \
+                    or max_length < 1:
+                raise ValueError(f"max_length must be a positive integer or None; got "
+                                 f"{max_length!r}.")
+            opts.max_length = int(max_length)
+        for what, value in (("padding", padding), ("truncating", truncating)):
+            if value not in _PADDING:
+                raise ValueError(f"{what} must be 'pre' or 'post'; got {value!r}.")
+        if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) \
+                or num_threads < 0:
+            raise ValueError(f"num_threads must be an integer >= 0; got {num_threads!r}.")
+        opts.padding = _PADDING[padding]
+        opts.truncating = _PADDING[truncating]
+        opts.strict = 1 if strict else 0
+        opts.num_threads = int(num_threads)
+        ref = C.byref(opts)
+        if len(self.options) < 16:
+            try:
+                self.options[key] = ref
+            except TypeError:  # unhashable arguments: validated above, not cached
+                pass
+        return ref
+
+    def pack(self, opts, return_mask, out):
+        """Packs the committed batch into pooled blocks (or the caller's `out` buffers) with one
+        library call; a block too small for this batch is replaced and the pack repeated (the
+        library keeps the plan, so the batch is planned once)."""
+        given = caller_buffers(out, return_mask) if out is not None else (None, None, None)
+        pools = (self.dense, self.lengths, self.mask if return_mask else None)
+        bufs = [_given(arr) if arr is not None else (pool.take() if pool else (None, None, 0))
+                for arr, pool in zip(given, pools)]
+        # No free block yet: size the new one from the shape (the pack then reuses the plan).
+        missing = any(b[0] is None for b, p in zip(bufs, pools) if p is not None)
+        status = _capi.ERR_BUFFER_TOO_SMALL if missing else self._call(opts, bufs)
+        if status == _capi.ERR_BUFFER_TOO_SMALL:
+            B, T, D = self._output_shape(opts)
+            for i, (count, what) in enumerate(((B * T * D, f"[{B}, {T}, {D}]"), (B, f"[{B}]"),
+                                               (B * T, f"[{B}, {T}]"))):
+                if pools[i] is None or bufs[i][2] >= count:
+                    continue
+                if given[i] is not None:
+                    raise ValueError(f"out: {_OUTPUT_NAMES[i]} has {bufs[i][2]} elements; this "
+                                     f"batch needs {what} = {count}.")
+                bufs[i] = pools[i].grow(count)
+            status = self._call(opts, bufs)
+        check(status, CALL)
+        shape = self.shape
+        B, T, D = shape[0], shape[1], shape[2]
+        shapes = ((B, T, D), (B,), (B, T))
+        results = []
+        for i in range(3 if return_mask else 2):
+            block = bufs[i][0]
+            if given[i] is not None:
+                results.append(_shaped(block, shapes[i]))
+            else:
+                results.append(np.ndarray(shapes[i], pools[i].dtype, block))
+        return tuple(results)
+
+    def _call(self, opts, bufs):
+        (_, dense, dense_n), (_, lengths, lengths_n), (_, mask, mask_n) = bufs
+        return lib.features_pack_into_shape(self.handle, self.batch.handle, opts, dense, dense_n,
+                                            lengths, lengths_n, mask, mask_n, self.stats,
+                                            self.shape)
+
+    def _output_shape(self, opts):
+        b = C.c_int64()
+        t = C.c_int64()
+        d = C.c_int64()
+        check(lib.features_output_shape(self.handle, self.batch.handle, opts, C.byref(b),
+                                        C.byref(t), C.byref(d)), CALL)
+        return b.value, t.value, d.value
+
+    def read_stats(self):
+        """{column name: {statistic: value}} of the last pack made with this state."""
+        count = lib.stats_num_columns(self.stats)
+        values = (C.c_int64 * (count * _capi.STAT_COUNT))()
+        check(lib.stats_values(self.stats, values, len(values)), CALL)
+        out = {}
+        for i in range(count):
+            name = lib.stats_column_name(self.stats, i).decode("utf-8")
+            row = values[i * _capi.STAT_COUNT:(i + 1) * _capi.STAT_COUNT]
+            out[name] = dict(zip(_STAT_NAMES, row))
+        return out
+
+
+_OUTPUT_NAMES = ("the dense output", "sequence_length", "mask")
+
+
+def _given(arr):
+    return (arr, arr.ctypes.data, arr.size)
