@@ -1,39 +1,40 @@
 #!/usr/bin/env python3
-"""libseqfeat vs PyTorch's best pipeline, side by side in one process (see docs/performance.md).
+"""libseqfeat vs PyTorch's fastest pipeline, side by side in one process (`make bench`).
 
-For every workload and thread count the two run alternately (order swapped every repetition) on
-the same freshly drawn batch; each prints the median of REPS timed calls after warm-up.
+For every workload and thread count the contenders run alternately (order reversed every
+repetition) on the same freshly drawn batch; each prints the median of its timed calls after
+warm-up.
 
-  libseqfeat  one ragged feature added to a batch (zero-copy views of numpy arrays: row_splits,
-              step_splits for multivalent steps, ids / values) and seqfeat_features_pack_into
-              into a preallocated float32 buffer; the timed region is both C calls made from
-              Python through ctypes.
-  PyTorch     F.embedding (one id per step) or F.embedding_bag(ids, W, offsets, mode), then
-              padding into a preallocated [B, T, D] buffer: out.zero_();
-              out[arange(T) < lengths[:, None]] = rows. torch accepts per_sample_weights only
-              with mode='sum', so the weighted mean is embedding_bag(mode='sum', weights)
-              divided by the per-bag weight sums (torch.segment_reduce).
-  roofline    measured in the same run by the C probe (bench/roofline.c) on a table of the same
-              shape: lookups / random-row rate + output bytes / sequential write rate.
+  public   the Python package as a user calls it: layer({key: RaggedTensor}) returning numpy
+           arrays (the headline figure; the RaggedTensor is built inside the timed region).
+  C        the same layer reached through the C ABI from ctypes: the ragged views added to a
+           reused batch and seqfeat_features_pack_into into a preallocated buffer.
+  torch    the fastest of PyTorch's candidate pipelines, each timed in the same run:
+             mask       F.embedding (one id per step) or F.embedding_bag(ids, W, offsets, mode),
+                        then out.zero_(); out[arange(T) < lengths[:, None]] = rows;
+             pad ids    (one id per step) ids padded first (ids_padded[mask] = ids, padding
+                        pointing at an appended zero row) and one F.embedding -> [B, T, D];
+             pad bags   (bags) offsets of every (b, t) slot, empty for padding, and one
+                        F.embedding_bag -> [B, T, D] (empty bags are zero rows);
+             index_copy rows written with out.view(B*T, D).index_copy_(0, positions, rows).
+           torch accepts per_sample_weights only with mode='sum': the weighted mean divides by
+           the per-bag weight sums (torch.segment_reduce).
+  roofline measured in the same run by the C probe (bench/roofline.c) on a table of the same
+           shape: lookups / random-row rate + output bytes / sequential write rate.
 
-Tables are filled with random values (every page touched) and shared by both (torch reads the
-numpy array zero-copy; libseqfeat keeps its own copy). Before each timed call on a DRAM-sized
-table (W2, W3) the caches are evicted by running both pipelines on a separate batch of random
-ids covering 2 x L3 worth of rows, so neither side reads rows the other just fetched; the probe
-does the same on its table. (Rows of the tables rather than a flat buffer, so that each table's
-page-table entries stay cached as in steady use: a flat flush also evicts those and halves any
-gather rate with page walks.) The cache-resident workloads (W1, N1) run back to back without
-eviction. (A quiet gap before each call was tried and dropped: after even 3 ms idle this VM runs
-every call, ours and torch's, 1.5-4x slower.)
+Tables are filled with random values (every page touched). Before each timed call on a
+DRAM-sized table (W2, W3) the caches are evicted by running both libraries on a separate batch
+of random ids covering 2 x L3 worth of rows (the contender about to be timed last, so its own
+table's page-table entries stay warm as in steady use). Cache-resident workloads run back to
+back without eviction (after even 3 ms idle this VM runs every call 1.5-4x slower).
 
-  py API      (W1, N1; informative) the Python package's public call,
-              seqfeat.SequenceFeatures(columns)(features) with RaggedTensor features: it
-              validates in Python, runs output_shape (a full plan) and allocates the output and
-              statistics on every call. The hot path above is the same library, reached through
-              its C ABI with a caller buffer (the package has no pack-into-buffer call yet).
+S1 (strings): a vocabulary list of 50 000 words (10 OOV buckets, ~5 % OOV) -> embedding 32 and
+1..3 tokens per step through hash_bucket 2^18 -> embedding 16 (sqrtn), timed from numpy 'U'
+arrays, 'S' arrays and Python lists of str, and from the same ids already computed (identity
+columns over the same tables); PyTorch is fed the ids (it has no TF-identical hash).
 
 Environment: SEQFEAT_LIBRARY (path to libseqfeat.so), SEQFEAT_ROOFLINE (path to the probe),
-SEQFEAT_BENCH_REPS (default 40), SEQFEAT_BENCH_ONLY (comma-separated workload names).
+SEQFEAT_BENCH_REPS (default 40), SEQFEAT_BENCH_ONLY (comma-separated workload name prefixes).
 """
 
 import ctypes as C
@@ -48,218 +49,129 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import seqfeat as sf
+from seqfeat import _capi
+from seqfeat._capi import lib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 REPS = int(os.environ.get("SEQFEAT_BENCH_REPS", "40"))
 WARMUP = 5
 EVICT_BYTES = 64 << 20
-
-# ------------------------------------------------------------------------------------ the C ABI
-
-
-class EmbeddingOptions(C.Structure):
-    _fields_ = [("struct_size", C.c_size_t), ("dimension", C.c_int64), ("combiner", C.c_int32),
-                ("has_max_norm", C.c_int32), ("max_norm", C.c_float), ("trainable", C.c_int32),
-                ("seed", C.c_uint64), ("initial_table", C.c_void_p),
-                ("initial_table_count", C.c_size_t)]
-
-
-class NumericOptions(C.Structure):
-    _fields_ = [("struct_size", C.c_size_t), ("shape", C.c_void_p), ("shape_rank", C.c_size_t),
-                ("default_value", C.c_float), ("dtype", C.c_int32), ("normalizer", C.c_int32),
-                ("normalizer_a", C.c_float), ("normalizer_b", C.c_float),
-                ("normalizer_fn", C.c_void_p), ("normalizer_user_data", C.c_void_p)]
-
-
-class PackOptions(C.Structure):
-    _fields_ = [("struct_size", C.c_size_t), ("max_length", C.c_int64), ("padding", C.c_int32),
-                ("truncating", C.c_int32), ("strict", C.c_int32), ("num_threads", C.c_int32)]
-
-
-DTYPE_FLOAT32, DTYPE_INT64 = 1, 4
-COMBINER = {"sum": 0, "mean": 1, "sqrtn": 2}
-NO_DEFAULT = -(2 ** 63)
-
-
-def library_path():
-    path = os.environ.get("SEQFEAT_LIBRARY")
-    if path:
-        return path
-    return os.path.join(REPO, "build", "libseqfeat.so")
-
-
-def load_library():
-    lib = C.CDLL(library_path())
-    vp, i64, i32, sz = C.c_void_p, C.c_int64, C.c_int32, C.c_size_t
-    sigs = {
-        "seqfeat_last_error_message": ([], C.c_char_p),
-        "seqfeat_identity_column_create": ([C.c_char_p, i32, i64, i64, vp], i32),
-        "seqfeat_weighted_column_create": ([vp, C.c_char_p, i32, vp], i32),
-        "seqfeat_embedding_options_default": ([vp], None),
-        "seqfeat_embedding_column_create": ([vp, vp, vp], i32),
-        "seqfeat_numeric_options_default": ([vp], None),
-        "seqfeat_numeric_column_create": ([C.c_char_p, i32, vp, vp], i32),
-        "seqfeat_column_free": ([vp], None),
-        "seqfeat_features_create": ([vp, sz, vp], i32),
-        "seqfeat_features_free": ([vp], None),
-        "seqfeat_pack_options_default": ([vp], None),
-        "seqfeat_batch_create": ([vp], i32),
-        "seqfeat_batch_free": ([vp], None),
-        "seqfeat_batch_add_ragged": ([vp, C.c_char_p, i64, vp, i64, vp, i32, vp, i64], i32),
-        "seqfeat_features_pack_into": ([vp, vp, vp, vp, sz, vp, sz, vp, sz, vp], i32),
-    }
-    for name, (args, res) in sigs.items():
-        fn = getattr(lib, name)
-        fn.argtypes = args
-        fn.restype = res
-    return lib
-
-
-LIB = load_library()
-
-try:  # the public Python package, for the informative "py API" column
-    import seqfeat as sf
-except Exception:  # noqa: BLE001 - any import problem just drops the column
-    sf = None
+CLOCK = time.perf_counter_ns
 
 
 def check(status):
     if status != 0:
-        raise RuntimeError(f"libseqfeat error {status}: "
-                           f"{LIB.seqfeat_last_error_message().decode()}")
+        raise RuntimeError(f"libseqfeat error {status}: {_capi.last_error_message()}")
 
 
-def handle():
-    return C.c_void_p()
+def library_path():
+    return os.environ.get("SEQFEAT_LIBRARY") or os.path.join(REPO, "build", "libseqfeat.so")
 
 
-class Layer:
-    """One column in a SequenceFeatures layer, plus a batch and pack options for the hot path."""
+class CPath:
+    """The C-level call: a reused batch and pack_into into a preallocated buffer, through the
+    layer's own handle (the library holds one copy of the table)."""
 
-    def __init__(self, column_handles, keep):
-        self.columns = column_handles
-        self.keep = keep
-        arr = (C.c_void_p * 1)(column_handles[-1].value)
-        self.features = handle()
-        check(LIB.seqfeat_features_create(arr, 1, C.byref(self.features)))
-        self.batch = handle()
-        check(LIB.seqfeat_batch_create(C.byref(self.batch)))
-        self.opts = PackOptions()
-        LIB.seqfeat_pack_options_default(C.byref(self.opts))
-        self.opts_ref = C.byref(self.opts)
+    def __init__(self, layer, out_floats, batch_size):
+        self.features = layer._handle
+        self.batch = C.c_void_p()
+        check(lib.batch_create(C.byref(self.batch)))
+        self.opts = {}
+        for threads in (1, 2):
+            o = _capi.new_pack_options()
+            o.num_threads = threads
+            self.opts[threads] = o
+        self.out = np.zeros(max(out_floats, 1), dtype=np.float32)
+        self.lengths = np.zeros(max(batch_size, 1), dtype=np.int64)
 
-    def set_threads(self, n):
-        self.opts.num_threads = n
+    def add(self, key, splits, step_splits, values):
+        code = _capi.DTYPE_INT64 if values.dtype == np.int64 else _capi.DTYPE_FLOAT32
+        check(lib.batch_add_ragged(
+            self.batch, key, splits.shape[0] - 1, splits.ctypes.data_as(_capi.i64p),
+            0 if step_splits is None else step_splits.shape[0] - 1,
+            None if step_splits is None else step_splits.ctypes.data_as(_capi.i64p), code,
+            values.ctypes.data, values.shape[0]))
+
+    def pack(self, threads):
+        check(lib.features_pack_into(self.features, self.batch, C.byref(self.opts[threads]),
+                                     self.out.ctypes.data_as(_capi.f32p), self.out.size,
+                                     self.lengths.ctypes.data_as(_capi.i64p), self.lengths.size,
+                                     None, 0, None))
 
     def close(self):
-        LIB.seqfeat_batch_free(self.batch)
-        LIB.seqfeat_features_free(self.features)
-        for h in reversed(self.columns):
-            LIB.seqfeat_column_free(h)
-
-
-def embedding_layer(table, combiner, weighted):
-    rows, dim = table.shape
-    ids = handle()
-    check(LIB.seqfeat_identity_column_create(b"ids", 1, rows, NO_DEFAULT, C.byref(ids)))
-    cols = [ids]
-    cat = ids
-    if weighted:
-        w = handle()
-        check(LIB.seqfeat_weighted_column_create(ids, b"w", DTYPE_FLOAT32, C.byref(w)))
-        cols.append(w)
-        cat = w
-    opts = EmbeddingOptions()
-    LIB.seqfeat_embedding_options_default(C.byref(opts))
-    opts.dimension = dim
-    opts.combiner = COMBINER[combiner]
-    opts.initial_table = table.ctypes.data
-    opts.initial_table_count = table.size
-    emb = handle()
-    check(LIB.seqfeat_embedding_column_create(cat, C.byref(opts), C.byref(emb)))
-    cols.append(emb)
-    return Layer(cols, [])
-
-
-def numeric_layer(width):
-    shape = np.array([width], dtype=np.int64)
-    opts = NumericOptions()
-    LIB.seqfeat_numeric_options_default(C.byref(opts))
-    opts.shape = shape.ctypes.data
-    opts.shape_rank = 1
-    col = handle()
-    check(LIB.seqfeat_numeric_column_create(b"x", 1, C.byref(opts), C.byref(col)))
-    return Layer([col], [shape])
+        lib.batch_free(self.batch)
 
 
 # ------------------------------------------------------------------------------------ workloads
 
 
 class Workload:
-    """Draws batches; `lib_call` / `torch_call` run one pipeline on the current batch."""
+    """One column (embedding over identity ids, optionally weighted, or numeric) of PERF's
+    workloads; draws batches and runs every contender on the current one."""
 
     def __init__(self, name, batch, max_len, table_shape=None, ids_per_step=(1, 1),
-                 combiner="mean", weighted=False, zipf=None, numeric_width=None, evict=False):
+                 combiner="mean", weighted=False, zipf=None, numeric_width=None, evict=False,
+                 reps=None, threads=(1, 2)):
         self.name, self.B, self.T, self.evict = name, batch, max_len, evict
         self.table_shape, self.ids_per_step = table_shape, ids_per_step
         self.combiner, self.weighted, self.zipf = combiner, weighted, zipf
         self.numeric_width = numeric_width
+        self.reps = reps or REPS
+        self.threads = threads
         self.rng = np.random.default_rng(1234)
 
     @property
     def depth(self):
         return self.numeric_width if self.numeric_width else self.table_shape[1]
 
+    @property
+    def bags(self):
+        return self.ids_per_step[1] > 1
+
     def setup(self, tables):
         d = self.depth
-        self.out = np.zeros(self.B * self.T * d, dtype=np.float32)
-        self.out_lengths = np.zeros(self.B, dtype=np.int64)
-        self.torch_out = torch.zeros(self.B * self.T * d)
-        self.api = None
-        if sf is not None and not self.evict and not self.weighted:
-            try:
-                if self.numeric_width:
-                    col = sf.sequence_numeric_column("x", shape=(self.numeric_width,))
-                else:
-                    cat = sf.sequence_categorical_column_with_identity("ids", self.table_shape[0])
-                    col = sf.embedding_column(cat, self.table_shape[1], combiner=self.combiner,
-                                              initializer=tables(self.table_shape))
-                self.api = sf.SequenceFeatures([col])
-            except Exception as e:  # noqa: BLE001
-                print(f"  ({self.name}: py API column skipped: {e})")
         if self.numeric_width:
-            self.layer = numeric_layer(self.numeric_width)
-            self.copy_src = np.zeros(self.B * self.T * d, dtype=np.float32)
-            self.copy_dst = np.zeros(self.B * self.T * d, dtype=np.float32)
+            col = sf.sequence_numeric_column("x", shape=(self.numeric_width,))
+            self.key = b"x"
         else:
-            self.table = tables(self.table_shape)
-            self.torch_table = torch.from_numpy(self.table)
-            self.layer = embedding_layer(self.table, self.combiner, self.weighted)
+            rows = self.table_shape[0]
+            table = tables(self.table_shape)
+            cat = sf.sequence_categorical_column_with_identity("ids", rows)
+            if self.weighted:
+                cat = sf.weighted_categorical_column(cat, "w")
+            col = sf.embedding_column(cat, d, combiner=self.combiner, initializer=table)
+            # torch's table: the same values plus a zero row for padded ids.
+            self.torch_table = torch.cat([torch.from_numpy(table), torch.zeros(1, d)])
+            self.key = b"ids"
             if self.zipf:
-                rows = self.table_shape[0]
                 p = np.arange(1, rows + 1, dtype=np.float64) ** -self.zipf
                 self.zipf_cdf = np.cumsum(p / p.sum())
                 self.zipf_perm = self.rng.permutation(rows).astype(np.int64)
+        self.layer = sf.SequenceFeatures([col])
+        self.c = CPath(self.layer, self.B * self.T * d, self.B)
+        self.torch_out = torch.zeros(self.B * self.T * d)
+        if self.numeric_width:
+            self.copy_src = np.zeros(self.B * self.T * d, dtype=np.float32)
+            self.copy_dst = np.zeros(self.B * self.T * d, dtype=np.float32)
 
     def close(self):
-        self.layer.close()
+        self.c.close()
 
     def draw(self):
         """A fresh batch: lengths uniform in 1..T, ids uniform (or Zipf), weights in [0.5, 1.5)."""
-        rng = self.rng
-        B = self.B
+        rng, B = self.rng, self.B
         self.lengths = rng.integers(1, self.T + 1, size=B, dtype=np.int64)
         self.T_batch = int(self.lengths.max())
         self.row_splits = np.zeros(B + 1, dtype=np.int64)
         np.cumsum(self.lengths, out=self.row_splits[1:])
         steps = int(self.row_splits[-1])
         self.steps = steps
+        self.step_splits = None
         if self.numeric_width:
-            E = self.numeric_width
-            self.values = rng.random(steps * E, dtype=np.float32)
-            # One value per step: row_splits index values; E values per step: row_splits over
-            # values too (E per step, no step_splits needed).
-            self.value_splits = self.row_splits * E
+            self.values = rng.random(steps * self.numeric_width, dtype=np.float32)
+            self.value_splits = self.row_splits * self.numeric_width
             self.lookups = 0
             return
         lo, hi = self.ids_per_step
@@ -267,8 +179,6 @@ class Workload:
             per_step = rng.integers(lo, hi + 1, size=steps, dtype=np.int64)
             self.step_splits = np.zeros(steps + 1, dtype=np.int64)
             np.cumsum(per_step, out=self.step_splits[1:])
-        else:
-            self.step_splits = None
         n = int(self.step_splits[-1]) if self.step_splits is not None else steps
         rows = self.table_shape[0]
         if self.zipf:
@@ -278,70 +188,100 @@ class Workload:
             self.ids = rng.integers(0, rows, size=n, dtype=np.int64)
         self.weights = rng.random(n, dtype=np.float32) + np.float32(0.5) if self.weighted else None
         self.lookups = n
-        # torch's views of the same arrays (zero-copy) are made inside the timed region.
 
     # -- libseqfeat -----------------------------------------------------------------------
-    def lib_call(self):
-        L = self.layer
-        B = self.B
+    def public_call(self, threads):
         if self.numeric_width:
-            check(LIB.seqfeat_batch_add_ragged(L.batch, b"x", B, self.value_splits.ctypes.data, 0,
-                                               None, DTYPE_FLOAT32, self.values.ctypes.data,
-                                               self.values.size))
+            features = {"x": sf.RaggedTensor.from_row_splits(self.values, self.value_splits,
+                                                             validate=False)}
+        elif self.step_splits is None:
+            features = {"ids": sf.RaggedTensor.from_row_splits(self.ids, self.row_splits,
+                                                               validate=False)}
         else:
-            ss = self.step_splits
-            check(LIB.seqfeat_batch_add_ragged(
-                L.batch, b"ids", B, self.row_splits.ctypes.data,
-                self.steps if ss is not None else 0, ss.ctypes.data if ss is not None else None,
-                DTYPE_INT64, self.ids.ctypes.data, self.ids.size))
+            def ragged(values):
+                inner = sf.RaggedTensor.from_row_splits(values, self.step_splits, validate=False)
+                return sf.RaggedTensor.from_row_splits(inner, self.row_splits, validate=False)
+            features = {"ids": ragged(self.ids)}
             if self.weighted:
-                check(LIB.seqfeat_batch_add_ragged(
-                    L.batch, b"w", B, self.row_splits.ctypes.data,
-                    self.steps if ss is not None else 0,
-                    ss.ctypes.data if ss is not None else None, DTYPE_FLOAT32,
-                    self.weights.ctypes.data, self.weights.size))
-        check(LIB.seqfeat_features_pack_into(L.features, L.batch, L.opts_ref, self.out.ctypes.data,
-                                             self.out.size, self.out_lengths.ctypes.data, B, None,
-                                             0, None))
+                features["w"] = ragged(self.weights)
+        self.public_result = self.layer(features, num_threads=threads)[0]
 
-    def lib_result(self):
-        return self.out[:self.B * self.T_batch * self.depth].reshape(self.B, self.T_batch,
-                                                                    self.depth)
-
-    def api_call(self):
+    def c_call(self, threads):
         if self.numeric_width:
-            feature = sf.RaggedTensor.from_row_splits(self.values, self.value_splits,
-                                                      validate=False)
-            self.api_result = self.api({"x": feature})[0]
+            self.c.add(b"x", self.value_splits, None, self.values)
         else:
-            feature = sf.RaggedTensor.from_row_splits(self.ids, self.row_splits, validate=False)
-            self.api_result = self.api({"ids": feature})[0]
+            self.c.add(b"ids", self.row_splits, self.step_splits, self.ids)
+            if self.weighted:
+                self.c.add(b"w", self.row_splits, self.step_splits, self.weights)
+        self.c.pack(threads)
+
+    def c_result(self):
+        n = self.B * self.T_batch * self.depth
+        return self.c.out[:n].reshape(self.B, self.T_batch, self.depth)
 
     # -- PyTorch --------------------------------------------------------------------------
-    def torch_call(self):
-        B, T, D = self.B, self.T_batch, self.depth
+    def torch_candidates(self):
+        if self.numeric_width:
+            return {"mask": self.torch_mask}
+        out = {"mask": self.torch_mask, "index_copy": self.torch_index_copy}
+        if not self.bags:
+            out["pad ids"] = self.torch_pad_ids
+        elif not self.weighted:
+            out["pad bags"] = self.torch_pad_bags
+        return out
+
+    def _mask(self):
         lengths = torch.from_numpy(self.lengths)
-        mask = torch.arange(T)[None, :] < lengths[:, None]
+        return torch.arange(self.T_batch)[None, :] < lengths[:, None]
+
+    def _rows(self):
+        if self.numeric_width:
+            return torch.from_numpy(self.values).view(-1, self.depth)
+        ids = torch.from_numpy(self.ids)
+        if self.step_splits is None:
+            return F.embedding(ids, self.torch_table)
+        splits = torch.from_numpy(self.step_splits)
+        offsets = splits[:-1]
+        if self.weighted:
+            w = torch.from_numpy(self.weights)
+            rows = F.embedding_bag(ids, self.torch_table, offsets, mode="sum",
+                                   per_sample_weights=w)
+            return rows / torch.segment_reduce(w, "sum", lengths=splits[1:] - offsets)[:, None]
+        return F.embedding_bag(ids, self.torch_table, offsets, mode=self.combiner)
+
+    def torch_mask(self):
+        B, T, D = self.B, self.T_batch, self.depth
+        mask = self._mask()
         out = self.torch_out[:B * T * D].view(B, T, D)
         out.zero_()
-        if self.numeric_width:
-            rows = torch.from_numpy(self.values).view(-1, D)
-        elif self.step_splits is None:
-            rows = F.embedding(torch.from_numpy(self.ids), self.torch_table)
-        else:
-            ids = torch.from_numpy(self.ids)
-            splits = torch.from_numpy(self.step_splits)
-            offsets = splits[:-1]
-            if self.weighted:
-                w = torch.from_numpy(self.weights)
-                rows = F.embedding_bag(ids, self.torch_table, offsets, mode="sum",
-                                       per_sample_weights=w)
-                wsum = torch.segment_reduce(w, "sum", lengths=splits[1:] - offsets)
-                rows = rows / wsum[:, None]
-            else:
-                rows = F.embedding_bag(ids, self.torch_table, offsets, mode=self.combiner)
-        out[mask] = rows
-        self.torch_result = out
+        out[mask] = self._rows()
+        return out
+
+    def torch_index_copy(self):
+        B, T, D = self.B, self.T_batch, self.depth
+        positions = self._mask().view(-1).nonzero().squeeze(1)
+        out = self.torch_out[:B * T * D].view(B, T, D)
+        out.zero_()
+        out.view(B * T, D).index_copy_(0, positions, self._rows())
+        return out
+
+    def torch_pad_ids(self):
+        B, T = self.B, self.T_batch
+        padded = torch.full((B * T,), self.table_shape[0], dtype=torch.int64)
+        padded[self._mask().view(-1)] = torch.from_numpy(self.ids)
+        return F.embedding(padded, self.torch_table).view(B, T, self.depth)
+
+    def torch_pad_bags(self):
+        B, T = self.B, self.T_batch
+        row_splits = torch.from_numpy(self.row_splits)
+        # Slot (b, t) starts at the bag of step min(row_splits[b] + t, row_splits[b + 1]):
+        # padding slots start where the next example's bags do, so they are empty.
+        step = torch.minimum(row_splits[:-1, None] + torch.arange(T)[None, :],
+                             row_splits[1:, None])
+        offsets = torch.from_numpy(self.step_splits)[step.view(-1)]
+        rows = F.embedding_bag(torch.from_numpy(self.ids), self.torch_table, offsets,
+                               mode=self.combiner)
+        return rows.view(B, T, self.depth)
 
     # -- memcpy of the output's bytes (N1) --------------------------------------------------
     def copy_call(self):
@@ -350,6 +290,231 @@ class Workload:
 
     def out_bytes(self):
         return self.B * self.T * self.depth * 4
+
+
+class Evictor:
+    """Runs both libraries on one batch of random ids, each touching L3 worth of table rows."""
+
+    def __init__(self, w):
+        rows, dim = w.table_shape
+        n = max(2, EVICT_BYTES // (dim * 4) // 2)
+        rng = np.random.default_rng(99)
+        self.w = w
+        self.ids = rng.integers(0, rows, size=n, dtype=np.int64)
+        self.ids_t = torch.from_numpy(self.ids)
+        batch = 64
+        self.splits = (np.arange(batch + 1, dtype=np.int64) * n) // batch
+        self.weights = np.ones(n, dtype=np.float32)
+        self.out = np.empty(batch * int(np.diff(self.splits).max()) * dim, dtype=np.float32)
+        self.lengths = np.empty(batch, dtype=np.int64)
+        self.batch = C.c_void_p()
+        check(lib.batch_create(C.byref(self.batch)))
+        for key, values, code in ((b"ids", self.ids, _capi.DTYPE_INT64),
+                                  (b"w", self.weights, _capi.DTYPE_FLOAT32)):
+            if key == b"w" and not w.weighted:
+                continue
+            check(lib.batch_add_ragged(self.batch, key, batch,
+                                       self.splits.ctypes.data_as(_capi.i64p), 0, None, code,
+                                       values.ctypes.data, n))
+        self.nbatch = batch
+
+    def lib(self):
+        c = self.w.c
+        check(lib.features_pack_into(c.features, self.batch, C.byref(c.opts[1]),
+                                     self.out.ctypes.data_as(_capi.f32p), self.out.size,
+                                     self.lengths.ctypes.data_as(_capi.i64p), self.nbatch, None,
+                                     0, None))
+
+    def torch(self):
+        F.embedding(self.ids_t, self.w.torch_table)
+
+    def before(self, contender):
+        if contender == "torch":
+            self.lib()
+            self.torch()
+        else:
+            self.torch()
+            self.lib()
+
+    def close(self):
+        lib.batch_free(self.batch)
+
+
+def same(a, b):
+    return np.allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
+def measure(w, threads):
+    """Medians per contender at one thread count. Thread counts are measured one after the
+    other: switching torch's thread count per call leaves its OpenMP workers spinning into the
+    next call."""
+    torch.set_num_threads(threads)
+    contenders = [("public", lambda: w.public_call(threads)), ("C", lambda: w.c_call(threads))]
+    candidates = w.torch_candidates()
+    results = {}
+    for name, fn in candidates.items():
+        contenders.append((f"torch {name}", (lambda f=fn, n=name: results.__setitem__(n, f()))))
+    if w.numeric_width:
+        contenders.append(("copy", w.copy_call))
+    times = {name: [] for name, _ in contenders}
+    evict = Evictor(w) if w.evict else None
+    lookups = []
+    for rep in range(WARMUP + w.reps):
+        w.draw()
+        order = contenders if rep % 2 == 0 else contenders[::-1]
+        for name, fn in order:
+            if evict:
+                evict.before("torch" if name.startswith("torch") else "lib")
+            t0 = CLOCK()
+            fn()
+            t1 = CLOCK()
+            if rep >= WARMUP:
+                times[name].append((t1 - t0) * 1e-9)
+        if rep == 0 or rep == WARMUP + w.reps - 1:
+            ours = w.c_result()
+            if not same(w.public_result, ours):
+                raise AssertionError(f"{w.name}: public call and C call disagree")
+            for name, result in results.items():
+                if not same(result.numpy(), ours):
+                    raise AssertionError(f"{w.name}: libseqfeat and torch '{name}' disagree")
+        lookups.append(w.lookups)
+    if evict:
+        evict.close()
+    med = {name: float(np.median(v)) for name, v in times.items()}
+    torch_names = [n for n in med if n.startswith("torch ")]
+    best = min(torch_names, key=lambda n: med[n])
+    med["torch"] = med[best]
+    med["torch_best"] = best[len("torch "):]
+    return med, float(np.mean(lookups))
+
+
+# ------------------------------------------------------------------------------------ S1
+
+
+class StringsWorkload:
+    """S1: two string columns, timed from 'U' / 'S' arrays / lists of str and from ids."""
+
+    name = "S1"
+
+    def __init__(self, reps=None):
+        self.B, self.T = 256, 64
+        self.reps = reps or REPS
+        self.rng = np.random.default_rng(4321)
+
+    def setup(self):
+        rng = self.rng
+        letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+        def words(n, prefix):
+            lens = rng.integers(3, 9, size=n)
+            return [prefix + "".join(rng.choice(letters, size=k)) + str(i)
+                    for i, k in enumerate(lens)]
+
+        self.vocabulary = words(50_000, "")
+        self.oov_words = words(5_000, "x")
+        self.tokens = words(100_000, "t")
+        wcat = sf.sequence_categorical_column_with_vocabulary_list(
+            "w", self.vocabulary, num_oov_buckets=10)
+        tcat = sf.sequence_categorical_column_with_hash_bucket("t", 1 << 18)
+        self.wcat, self.tcat = wcat, tcat
+        wemb = sf.embedding_column(wcat, 32, initializer=random_table((50_010, 32), 1))
+        temb = sf.embedding_column(tcat, 16, combiner="sqrtn",
+                                   initializer=random_table((1 << 18, 16), 2))
+        self.layer = sf.SequenceFeatures([wemb, temb])
+        wid = sf.sequence_categorical_column_with_identity("w", 50_010)
+        tid = sf.sequence_categorical_column_with_identity("t", 1 << 18)
+        self.id_layer = sf.SequenceFeatures([
+            sf.embedding_column(wid, 32, initializer=wemb.get_table()),
+            sf.embedding_column(tid, 16, combiner="sqrtn", initializer=temb.get_table())])
+        self.wtable = torch.cat([torch.from_numpy(wemb.get_table()), torch.zeros(1, 32)])
+        self.ttable = torch.from_numpy(temb.get_table())
+        self.vocab_arr = np.array(self.vocabulary, dtype=object)
+        self.oov_arr = np.array(self.oov_words, dtype=object)
+        self.token_arr = np.array(self.tokens, dtype=object)
+
+    def draw(self):
+        rng, B = self.rng, self.B
+        self.lengths = rng.integers(1, self.T + 1, size=B, dtype=np.int64)
+        self.T_batch = int(self.lengths.max())
+        self.row_splits = np.zeros(B + 1, dtype=np.int64)
+        np.cumsum(self.lengths, out=self.row_splits[1:])
+        steps = int(self.row_splits[-1])
+        oov = rng.random(steps) < 0.05
+        w = self.vocab_arr[rng.integers(0, len(self.vocabulary), size=steps)]
+        w[oov] = self.oov_arr[rng.integers(0, len(self.oov_words), size=int(oov.sum()))]
+        per_step = rng.integers(1, 4, size=steps, dtype=np.int64)
+        self.step_splits = np.zeros(steps + 1, dtype=np.int64)
+        np.cumsum(per_step, out=self.step_splits[1:])
+        t = self.token_arr[rng.integers(0, len(self.tokens), size=int(self.step_splits[-1]))]
+        self.w_list, self.t_list = w.tolist(), t.tolist()
+        self.w_u, self.t_u = np.array(self.w_list, dtype=str), np.array(self.t_list, dtype=str)
+        self.w_s = np.array([s.encode() for s in self.w_list], dtype=bytes)
+        self.t_s = np.array([s.encode() for s in self.t_list], dtype=bytes)
+        # The ids, computed by the library outside the timed regions.
+        ids = {"w": self.features(self.w_u, self.t_u)["w"],
+               "t": self.features(self.w_u, self.t_u)["t"]}
+        self.w_ids = self.wcat.get_sparse_tensors(ids).id_tensor.values
+        self.t_ids = self.tcat.get_sparse_tensors(ids).id_tensor.values
+
+    def features(self, w, t):
+        inner = sf.RaggedTensor.from_row_splits(t, self.step_splits, validate=False)
+        return {"w": sf.RaggedTensor.from_row_splits(w, self.row_splits, validate=False),
+                "t": sf.RaggedTensor.from_row_splits(inner, self.row_splits, validate=False)}
+
+    def contenders(self, threads):
+        def call(layer, w, t, name):
+            def run():
+                self.results[name] = layer(self.features(w(), t()), num_threads=threads)[0]
+            return run
+        return [
+            ("strings U", call(self.layer, lambda: self.w_u, lambda: self.t_u, "U")),
+            ("strings S", call(self.layer, lambda: self.w_s, lambda: self.t_s, "S")),
+            ("strings list", call(self.layer, lambda: self.w_list, lambda: self.t_list, "list")),
+            ("ids", call(self.id_layer, lambda: self.w_ids, lambda: self.t_ids, "ids")),
+            ("torch ids", self.torch_call),
+        ]
+
+    def torch_call(self):
+        B, T = self.B, self.T_batch
+        mask = torch.arange(T)[None, :] < torch.from_numpy(self.lengths)[:, None]
+        padded = torch.full((B * T,), 50_010, dtype=torch.int64)
+        padded[mask.view(-1)] = torch.from_numpy(self.w_ids)
+        w = F.embedding(padded, self.wtable).view(B, T, 32)
+        row_splits = torch.from_numpy(self.row_splits)
+        step = torch.minimum(row_splits[:-1, None] + torch.arange(T)[None, :], row_splits[1:, None])
+        splits = torch.from_numpy(self.step_splits)
+        offsets = splits[step.view(-1)]
+        counts = torch.diff(torch.cat([offsets, splits[-1:]]))
+        t = F.embedding_bag(torch.from_numpy(self.t_ids), self.ttable, offsets, mode="sum")
+        t = t * counts.clamp(min=1).float().rsqrt()[:, None]
+        self.results["torch"] = torch.cat([t.view(B, T, 16), w], dim=2)
+
+    def measure(self, threads):
+        torch.set_num_threads(threads)
+        self.results = {}
+        contenders = self.contenders(threads)
+        times = {name: [] for name, _ in contenders}
+        for rep in range(WARMUP + self.reps):
+            self.draw()
+            order = contenders if rep % 2 == 0 else contenders[::-1]
+            for name, fn in order:
+                t0 = CLOCK()
+                fn()
+                t1 = CLOCK()
+                if rep >= WARMUP:
+                    times[name].append((t1 - t0) * 1e-9)
+            if rep == 0 or rep == WARMUP + self.reps - 1:
+                ref = self.results["ids"]
+                for name, result in self.results.items():
+                    if not same(np.asarray(result), ref):
+                        raise AssertionError(f"S1: '{name}' disagrees with the ids")
+        return {name: float(np.median(v)) for name, v in times.items()}
+
+
+def random_table(shape, seed):
+    t = np.random.default_rng(seed).random(shape, dtype=np.float32)
+    t -= np.float32(0.5)
+    return t
 
 
 # ------------------------------------------------------------------------------------ probe
@@ -379,93 +544,7 @@ def run_probe(rows, dim, lookups, out_bytes, evict):
 
 # ------------------------------------------------------------------------------------ driver
 
-class Evictor:
-    """Runs both pipelines on one batch of random ids, each touching L3 worth of table rows."""
-
-    def __init__(self, w):
-        rows, dim = w.table_shape
-        n = max(2, EVICT_BYTES // (dim * 4) // 2)
-        rng = np.random.default_rng(99)
-        self.w = w
-        self.ids = rng.integers(0, rows, size=n, dtype=np.int64)
-        self.ids_t = torch.from_numpy(self.ids)
-        self.weights = np.ones(n, dtype=np.float32)
-        batch = 64
-        self.splits = (np.arange(batch + 1, dtype=np.int64) * n) // batch
-        self.out = np.empty(batch * int(np.diff(self.splits).max()) * dim, dtype=np.float32)
-        self.lengths = np.empty(batch, dtype=np.int64)
-        self.batch = handle()
-        check(LIB.seqfeat_batch_create(C.byref(self.batch)))
-        check(LIB.seqfeat_batch_add_ragged(self.batch, b"ids", batch, self.splits.ctypes.data, 0,
-                                           None, DTYPE_INT64, self.ids.ctypes.data, n))
-        if w.weighted:
-            check(LIB.seqfeat_batch_add_ragged(self.batch, b"w", batch, self.splits.ctypes.data,
-                                               0, None, DTYPE_FLOAT32, self.weights.ctypes.data,
-                                               n))
-        self.nbatch = batch
-
-    def lib(self):
-        L = self.w.layer
-        check(LIB.seqfeat_features_pack_into(L.features, self.batch, L.opts_ref,
-                                             self.out.ctypes.data, self.out.size,
-                                             self.lengths.ctypes.data, self.nbatch, None, 0, None))
-
-    def torch(self):
-        F.embedding(self.ids_t, self.w.torch_table)
-
-    def before(self, contender):
-        """Evicts, the contender about to be timed going last: its own table's rows (and their
-        page-table entries) are then as warm as in steady use, the batch's rows are not."""
-        if contender == "lib":
-            self.torch()
-            self.lib()
-        else:
-            self.lib()
-            self.torch()
-
-    def close(self):
-        LIB.seqfeat_batch_free(self.batch)
-
-
-def measure(w, threads):
-    """Times the contenders at one thread count, alternating on each fresh batch (the order is
-    reversed every repetition). Thread counts are measured one after the other, not interleaved:
-    switching torch's thread count per call leaves its OpenMP workers spinning into the next
-    call (measured: torch 2-thread W1 0.24 -> 4.3 ms, and every other call slowed)."""
-    w.layer.set_threads(threads)
-    torch.set_num_threads(threads)
-    contenders = [("lib", w.lib_call), ("torch", w.torch_call)]
-    if w.numeric_width:
-        contenders.append(("copy", w.copy_call))
-    if w.api is not None and threads == 1:
-        contenders.append(("api", w.api_call))
-    times = {name: [] for name, _ in contenders}
-    lookups = []
-    clock = time.perf_counter_ns
-    evict = Evictor(w) if w.evict else None
-    for rep in range(WARMUP + REPS):
-        w.draw()
-        order = contenders if rep % 2 == 0 else contenders[::-1]
-        for name, fn in order:
-            if evict:
-                evict.before(name)
-            t0 = clock()
-            fn()
-            t1 = clock()
-            if rep >= WARMUP:
-                times[name].append((t1 - t0) * 1e-9)
-        if rep == 0 or rep == WARMUP + REPS - 1:
-            ours, theirs = w.lib_result(), w.torch_result.numpy()
-            if not np.allclose(ours, theirs, rtol=1e-4, atol=1e-5):
-                raise AssertionError(f"{w.name}: libseqfeat and torch disagree "
-                                     f"(max |diff| {np.abs(ours - theirs).max()})")
-            if "api" in times and not np.allclose(w.api_result, theirs, rtol=1e-4, atol=1e-5):
-                raise AssertionError(f"{w.name}: the Python package and torch disagree")
-        lookups.append(w.lookups)
-    if evict:
-        evict.close()
-    med = {name: float(np.median(v)) for name, v in times.items()}
-    return med, float(np.mean(lookups))
+TARGETS = {"W1": 4.0, "W2": 2.0, "W3": 2.5}
 
 
 def workloads():
@@ -477,125 +556,117 @@ def workloads():
         Workload("W3", 1024, 20, (10_000_000, 16), evict=True),
         Workload("N1 E=1", 256, 50, numeric_width=1),
         Workload("N1 E=8", 256, 50, numeric_width=8),
+        Workload("B=1", 1, 50, (100_000, 32), reps=max(REPS * 10, 300), threads=(1,)),
+        Workload("B=8", 8, 50, (100_000, 32), reps=max(REPS * 10, 300), threads=(1,)),
+        Workload("B=64", 64, 50, (100_000, 32), reps=max(REPS * 5, 200), threads=(1,)),
     ]
+
+
+def us(t):
+    return f"{t * 1e6:9.1f}"
 
 
 def main():
     only = os.environ.get("SEQFEAT_BENCH_ONLY")
-    selected = [w for w in workloads()
-                if not only or any(w.name.startswith(s.strip()) for s in only.split(","))]
+
+    def selected(name):
+        return not only or any(name.startswith(s.strip()) for s in only.split(","))
+
     table_cache = {}
 
     def tables(shape):
         if shape not in table_cache:
             table_cache.clear()
-            rng = np.random.default_rng(7)
-            t = rng.random(shape, dtype=np.float32)
-            t -= np.float32(0.5)
-            table_cache[shape] = t
+            table_cache[shape] = random_table(shape, 7)
         return table_cache[shape]
 
     print(f"libseqfeat vs PyTorch {torch.__version__} (CPU, threads via torch.set_num_threads); "
-          f"{REPS} reps after {WARMUP} warm-up, medians; library {library_path()}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
-    print("lib/torch: median time per call; x torch: torch / lib; roofline: lookups / random-row "
-          "rate + output bytes / write rate (probe, same run); % roof: roofline / lib time; "
-          "2t/1t: time at 1 thread / time at 2")
+          f"medians of {REPS} reps (more for B=1/8/64) after {WARMUP} warm-up; library "
+          f"{library_path()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at "
+          "start")
+    print("public: layer(features) from Python (headline); C: the C ABI from ctypes, caller "
+          "buffer; torch: fastest candidate (named); x torch: torch / public; roof: lookups / "
+          "random-row rate + output bytes / write rate (same run); % roof: roof / C")
+    print()
+    print(f"{'workload':<10} {'thr':>3} {'public us':>9} {'C us':>9} {'torch us':>9} "
+          f"{'x torch':>8} {'torch best':<11} {'roof us':>9} {'% roof':>6}  targets")
     rows = []
-    for w in selected:
+    for w in workloads():
+        if not selected(w.name):
+            continue
         w.setup(tables)
-        results = {}
-        for threads in (1, 2):
-            results[threads] = measure(w, threads)
-        if w.numeric_width:
-            probe = run_probe(16, 16, 2, w.out_bytes(), False)
-        else:
+        results = {t: measure(w, t) for t in w.threads}
+        probe = None
+        if not w.numeric_width and w.B >= 256:
             rows_, dim = w.table_shape
             probe = run_probe(rows_, dim, int(results[1][1]), w.out_bytes(), w.evict)
-        for threads in (1, 2):
+        elif w.numeric_width:
+            probe = run_probe(16, 16, 2, w.out_bytes(), False)
+        for threads in w.threads:
             med, lookups = results[threads]
-            lib_t, torch_t = med["lib"], med["torch"]
-            row = {"name": w.name, "threads": threads, "lib": lib_t, "torch": torch_t,
-                   "speedup": torch_t / lib_t, "lookups": lookups}
+            row = {"name": w.name, "threads": threads, "public": med["public"], "C": med["C"],
+                   "torch": med["torch"], "best": med["torch_best"]}
+            row["speedup"] = row["torch"] / row["public"]
+            if threads == 2:
+                row["scaling"] = results[1][0]["public"] / med["public"]
             if w.numeric_width:
-                nbytes = w.B * w.T * w.depth * 4
-                row["lib_gbs"] = nbytes / lib_t / 1e9
-                row["copy_gbs_py"] = nbytes / med["copy"] / 1e9
-                row["copy_gbs_c"] = probe["memcpy_bytes_per_s_1t"] / 1e9
-            else:
-                gather = probe[f"gather_rows_per_s_{threads}t"]
-                write = probe[f"write_bytes_per_s_{threads}t"]
-                roof = lookups / gather + w.out_bytes() / write
-                row.update(roof=roof, roof_pct=roof / lib_t, gather=gather,
-                           lookups_per_s=lookups / lib_t)
-            if "api" in med:
-                row["api"] = med["api"]
-            row["scaling"] = results[1][0]["lib"] / med["lib"]
-            row["torch_scaling"] = results[1][0]["torch"] / med["torch"]
+                row["copy_pct"] = med["copy"] / med["C"]
+            elif probe is not None:
+                roof = (lookups / probe[f"gather_rows_per_s_{threads}t"]
+                        + w.out_bytes() / probe[f"write_bytes_per_s_{threads}t"])
+                row["roof"] = roof
+                row["roof_pct"] = roof / med["C"]
+            row["targets"] = targets(row)
             rows.append(row)
-            print_row(row, header=len(rows) == 1)
+            roof = f"{us(row['roof'])} {100 * row['roof_pct']:5.0f}%" if "roof" in row else \
+                f"{'-':>9} {'-':>6}"
+            print(f"{w.name:<10} {threads:>3} {us(row['public'])} {us(row['C'])} "
+                  f"{us(row['torch'])} {row['speedup']:7.2f}x {row['best']:<11} {roof}  "
+                  f"{row['targets']}")
+            sys.stdout.flush()
         w.close()
         table_cache.clear()
+    if selected("S1"):
+        s = StringsWorkload()
+        s.setup()
+        print()
+        print(f"{'S1':<10} {'thr':>3} {'U us':>9} {'S us':>9} {'list us':>9} {'ids us':>9} "
+              f"{'torch ids':>9}  strings / ids (target <= 1.5)")
+        for threads in (1, 2):
+            med = s.measure(threads)
+            ratios = {k: med[f"strings {k}"] / med["ids"] for k in ("U", "S", "list")}
+            verdict = ", ".join(f"{k} {v:.2f} {'ok' if v <= 1.5 else 'MISS'}"
+                                for k, v in ratios.items())
+            print(f"{'S1':<10} {threads:>3} {us(med['strings U'])} {us(med['strings S'])} "
+                  f"{us(med['strings list'])} {us(med['ids'])} {us(med['torch ids'])}  {verdict}"
+                  f"; ids x torch {med['torch ids'] / med['ids']:.2f}")
     print()
     load = os.getloadavg()[0]
     print(f"load average {load:.2f} at the end"
           + (" -- other processes competed for the CPUs: 2-thread figures are not meaningful"
              if load > 1.5 else ""))
-    print_summary(rows)
 
 
-def fmt_us(t):
-    return f"{t * 1e6:9.1f}"
-
-
-def print_row(r, header=False):
-    if header:
-        print()
-        print(f"{'workload':<10} {'thr':>3} {'lib us':>9} {'torch us':>9} {'x torch':>8} "
-              f"{'Mlookup/s':>9} {'roof us':>9} {'% roof':>7} {'2t/1t':>6} {'torch 2t/1t':>11}")
-    if "roof" in r:
-        extra = (f"{r['lookups_per_s'] / 1e6:9.1f} {fmt_us(r['roof'])} "
-                 f"{100 * r['roof_pct']:6.0f}%")
-    else:
-        extra = (f"{'-':>9} {'-':>9} {'-':>7}  numeric {r['lib_gbs']:.1f} GB/s = "
-                 f"{100 * r['lib_gbs'] / r['copy_gbs_py']:.0f}% of memcpy from Python "
-                 f"(numpy.copyto, same run: {r['copy_gbs_py']:.1f} GB/s), "
-                 f"{100 * r['lib_gbs'] / r['copy_gbs_c']:.0f}% of memcpy in C "
-                 f"({r['copy_gbs_c']:.1f} GB/s, no call overhead)")
-    scal = f"{r['scaling']:6.2f} {r['torch_scaling']:11.2f}" if r["threads"] == 2 else \
-        f"{'':6} {'':11}"
-    api = f"  (py API call {r['api'] * 1e6:.1f} us)" if "api" in r else ""
-    if "roof" in r:
-        print(f"{r['name']:<10} {r['threads']:>3} {fmt_us(r['lib'])} {fmt_us(r['torch'])} "
-              f"{r['speedup']:7.2f}x {extra} {scal}{api}")
-    else:
-        print(f"{r['name']:<10} {r['threads']:>3} {fmt_us(r['lib'])} {fmt_us(r['torch'])} "
-              f"{r['speedup']:7.2f}x {scal} {extra}{api}")
-    sys.stdout.flush()
-
-
-def print_summary(rows):
-    targets = {"W1": 4.0, "W2": 2.0, "W3": 2.5}
-    print("targets: W1 >= 4x torch, W2 >= 2x, W3 >= 2.5x (same threads); W2/W3 >= 80% of "
-          "roofline; N1 >= 50% of memcpy (numpy.copyto of the output bytes, alternated in this "
-          "run: a memcpy behind one Python call, as ours is behind two); 2t >= 1.7x 1t on W2/W3")
-    for r in rows:
-        key = r["name"].split()[0]
-        notes = []
-        if key in targets:
-            ok = r["speedup"] >= targets[key]
-            notes.append(f"x torch {r['speedup']:.2f} {'ok' if ok else 'MISS'} "
-                         f"(>= {targets[key]})")
-        if key in ("W2", "W3"):
-            notes.append(f"roofline {100 * r['roof_pct']:.0f}% "
-                         f"{'ok' if r['roof_pct'] >= 0.8 else 'MISS'}")
-            if r["threads"] == 2:
-                notes.append(f"2t/1t {r['scaling']:.2f} {'ok' if r['scaling'] >= 1.7 else 'MISS'}")
-        if key == "N1":
-            pct = r["lib_gbs"] / r["copy_gbs_py"]
-            notes.append(f"{100 * pct:.0f}% of memcpy from Python {'ok' if pct >= 0.5 else 'MISS'}"
-                         f" ({100 * r['lib_gbs'] / r['copy_gbs_c']:.0f}% of the C memcpy)")
-        print(f"  {r['name']:<10} {r['threads']}t: " + "; ".join(notes))
+def targets(r):
+    """Which targets the row meets (public call against torch's fastest candidate)."""
+    key = r["name"].split()[0]
+    notes = []
+    if key in TARGETS:
+        notes.append(f"x{TARGETS[key]:g} {'ok' if r['speedup'] >= TARGETS[key] else 'MISS'}")
+    if key.startswith("B="):
+        notes.append(f"public <= torch {'ok' if r['public'] <= r['torch'] else 'MISS'}")
+        if key == "B=1":
+            notes.append(f"C < 3us {'ok' if r['C'] < 3e-6 else 'MISS'}")
+    gap = r["public"] - r["C"]
+    notes.append(f"public-C {gap * 1e6:.1f}us {'ok' if gap <= 15e-6 else 'MISS'}")
+    if "roof_pct" in r and key in ("W2", "W3"):
+        notes.append(f"roof {'ok' if r['roof_pct'] >= 0.8 else 'MISS'}")
+    if "copy_pct" in r:
+        notes.append(f"{100 * r['copy_pct']:.0f}% of memcpy "
+                     f"{'ok' if r['copy_pct'] >= 0.5 else 'MISS'}")
+    if "scaling" in r:
+        notes.append(f"2t/1t {r['scaling']:.2f} {'ok' if r['scaling'] >= 1.0 else 'MISS'}")
+    return "; ".join(notes)
 
 
 if __name__ == "__main__":
