@@ -544,7 +544,11 @@ class Batch:
             values = np.ascontiguousarray(values)
             d.string_layout = _capi.STRINGS_FIXED
         elif kind == "U" and dtype.itemsize > 0:
-            values = np.ascontiguousarray(values, dtype=dtype.newbyteorder("="))
+            # A byte-order conversion only when needed: asking numpy for '=U' on a native
+            # array casts item by item.
+            if not dtype.isnative:
+                values = values.astype(dtype.newbyteorder("="))
+            values = np.ascontiguousarray(values)
             d.string_layout = _capi.STRINGS_UTF32
         else:
             where = _Where(self._key)
