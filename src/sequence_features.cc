@@ -214,7 +214,7 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
       stats->columns[c] = plan.columns[c].stats;
     }
   }
-  return {B, T, depth_};
+  return {B, T, depth};
 }
 
 // A sequence column's ids are [B, T, K] (TF reshapes its input to rank 3); a non-sequence
