@@ -18,68 +18,15 @@
 #include "input.h"
 #include "sequence_features.h"
 #include "tensor.h"
-
-struct seqfeat_column {
-  std::shared_ptr<const seqfeat::Column> column;
-  std::unique_ptr<seqfeat_column> inner;  // borrowed handle of the wrapped categorical column
-};
-struct seqfeat_features {
-  std::shared_ptr<const seqfeat::SequenceFeatures> layer;
-  std::vector<seqfeat_column> columns;  // layer order, for borrowed getters
-};
-struct seqfeat_batch {
-  seqfeat::Batch batch;
-};
-struct seqfeat_tensor {
-  seqfeat::Tensor* tensor;
-};
-struct seqfeat_dense_features {
-  std::shared_ptr<const seqfeat::DenseFeatures> layer;
-};
-struct seqfeat_stats {
-  seqfeat::PackStats stats;
-};
+#include "shim.h"
 
 namespace {
 
 using seqfeat::Code;
 using seqfeat::fail;
-
-thread_local std::string g_last_error;
-
-seqfeat_status set_error(seqfeat_status code, const char* message) noexcept {
-  try {
-    g_last_error = message;
-  } catch (...) {
-    g_last_error.clear();
-  }
-  return code;
-}
-
-// Every status-returning entry point runs through here: a success clears the thread's message
-// (the header promises "" after a successful call), a failure sets it.
-template <class F>
-seqfeat_status guard(F&& body) noexcept {
-  try {
-    body();
-    g_last_error.clear();
-    return SEQFEAT_OK;
-  } catch (const seqfeat::Error& e) {
-    return set_error(static_cast<seqfeat_status>(e.code()), e.what());
-  } catch (const std::bad_alloc&) {
-    return set_error(SEQFEAT_ERR_OUT_OF_MEMORY, "out of memory");
-  } catch (const std::exception& e) {
-    std::string msg = std::string("internal error: ") + e.what();
-    return set_error(SEQFEAT_ERR_INTERNAL, msg.c_str());
-  } catch (...) {
-    return set_error(SEQFEAT_ERR_INTERNAL, "internal error: unknown exception");
-  }
-}
-
-#define REQUIRE(ptr, fn)                                                              \
-  do {                                                                                \
-    if ((ptr) == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, #ptr);   \
-  } while (0)
+using seqfeat::shim::embedding_of;
+using seqfeat::shim::guard;
+using seqfeat::shim::to_pack_options;
 
 std::string key_string(const char* key, const char* fn, const char* what = "key") {
   if (key == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, what);
@@ -145,24 +92,6 @@ seqfeat::EmbeddingSpec to_spec(const seqfeat_embedding_options* o, const char* f
   return s;
 }
 
-seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
-  seqfeat_pack_options opts;
-  seqfeat_pack_options_default(&opts);
-  if (o) copy_options(o, sizeof(size_t), opts, "pack options");
-  if ((opts.padding != SEQFEAT_PAD_POST && opts.padding != SEQFEAT_PAD_PRE) ||
-      (opts.truncating != SEQFEAT_PAD_POST && opts.truncating != SEQFEAT_PAD_PRE))
-    fail(Code::kInvalidArgument,
-         "padding and truncating must be SEQFEAT_PAD_PRE or SEQFEAT_PAD_POST (got {} and {})",
-         opts.padding, opts.truncating);
-  seqfeat::PackOptions p;
-  p.max_length = opts.max_length;
-  p.pad_pre = opts.padding == SEQFEAT_PAD_PRE;
-  p.truncate_pre = opts.truncating == SEQFEAT_PAD_PRE;
-  p.strict = opts.strict != 0;
-  p.num_threads = opts.num_threads;
-  return p;
-}
-
 template <class T>
 std::unique_ptr<seqfeat::Tensor> tensor_from(seqfeat::DType dtype, std::vector<int64_t> shape,
                                              const std::vector<T>& values) {
@@ -190,7 +119,7 @@ const char* seqfeat_status_string(seqfeat_status status) {
   }
 }
 
-const char* seqfeat_last_error_message(void) { return g_last_error.c_str(); }
+const char* seqfeat_last_error_message(void) { return seqfeat::shim::last_error().c_str(); }
 
 uint32_t seqfeat_version_number(void) { return SEQFEAT_VERSION_NUMBER; }
 const char* seqfeat_version_string(void) { return SEQFEAT_VERSION_STRING; }
@@ -412,14 +341,6 @@ const seqfeat::CategoricalColumn* categorical_inside(const seqfeat::Column& c) {
   if (auto* dense = dynamic_cast<const seqfeat::DenseColumn*>(&c))
     return seqfeat::categorical_of(*dense);
   return nullptr;
-}
-const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char* fn) {
-  REQUIRE(c, fn);
-  auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(c->column.get());
-  if (!e)
-    fail(Code::kInvalidArgument, "{}: column {} is not an embedding column", fn,
-         c->column->name());
-  return *e;
 }
 }  // namespace
 
@@ -1186,3 +1107,48 @@ seqfeat_status seqfeat_concatenate_context_input(const float* context, int64_t c
 }
 
 }  // extern "C"
+
+namespace seqfeat::shim {
+
+std::string& last_error() {
+  thread_local std::string message;
+  return message;
+}
+
+seqfeat_status set_error(seqfeat_status code, const char* message) noexcept {
+  try {
+    last_error() = message;
+  } catch (...) {
+    last_error().clear();
+  }
+  return code;
+}
+
+const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char* fn) {
+  REQUIRE(c, fn);
+  auto* e = dynamic_cast<const seqfeat::EmbeddingColumn*>(c->column.get());
+  if (!e)
+    fail(Code::kInvalidArgument, "{}: column {} is not an embedding column", fn,
+         c->column->name());
+  return *e;
+}
+
+seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
+  seqfeat_pack_options opts;
+  seqfeat_pack_options_default(&opts);
+  if (o) copy_options(o, sizeof(size_t), opts, "pack options");
+  if ((opts.padding != SEQFEAT_PAD_POST && opts.padding != SEQFEAT_PAD_PRE) ||
+      (opts.truncating != SEQFEAT_PAD_POST && opts.truncating != SEQFEAT_PAD_PRE))
+    fail(Code::kInvalidArgument,
+         "padding and truncating must be SEQFEAT_PAD_PRE or SEQFEAT_PAD_POST (got {} and {})",
+         opts.padding, opts.truncating);
+  seqfeat::PackOptions p;
+  p.max_length = opts.max_length;
+  p.pad_pre = opts.padding == SEQFEAT_PAD_PRE;
+  p.truncate_pre = opts.truncating == SEQFEAT_PAD_PRE;
+  p.strict = opts.strict != 0;
+  p.num_threads = opts.num_threads;
+  return p;
+}
+
+}  // namespace seqfeat::shim

@@ -156,6 +156,7 @@ class EmbeddingColumn final : public DenseColumn {
   const CategoricalColumn& categorical() const { return *categorical_; }
   const std::shared_ptr<const CategoricalColumn>& categorical_ptr() const { return categorical_; }
   Table& table() const { return *table_; }
+  const std::shared_ptr<Table>& table_ptr() const { return table_; }
   Combiner combiner() const { return combiner_; }
   const std::optional<float>& max_norm() const { return max_norm_; }
   bool trainable() const { return trainable_; }

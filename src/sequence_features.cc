@@ -126,9 +126,13 @@ void check_options(const PackOptions& opt) {
 
 }  // namespace
 
-OutputShape SequenceFeatures::output_shape(const Batch& batch, const PackOptions& opt) const {
+Planned SequenceFeatures::plan(const Batch& batch, const PackOptions& opt) const {
   check_options(opt);
-  const Planned p = plan_batch(layer_, Layer::kSequence, batch, opt);
+  return plan_batch(layer_, Layer::kSequence, batch, opt);
+}
+
+OutputShape SequenceFeatures::output_shape(const Batch& batch, const PackOptions& opt) const {
+  const Planned p = plan(batch, opt);
   return {p.batch, p.steps, layer_.depth};
 }
 

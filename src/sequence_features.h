@@ -42,6 +42,9 @@ class SequenceFeatures {
   int64_t depth() const { return layer_.depth; }
 
   OutputShape output_shape(const Batch& batch, const PackOptions& options) const;
+  // The plan phase alone, with the options checked as a pack checks them (the backward pass
+  // reads its IdBags and window). Valid until the next plan or pack on this thread.
+  Planned plan(const Batch& batch, const PackOptions& options) const;
   // Returns the shape written (buffers may be larger: counts are capacities).
   OutputShape pack_into(const Batch& batch, const PackOptions& options, float* dense,
                         size_t dense_count, int64_t* lengths, size_t lengths_count, uint8_t* mask,

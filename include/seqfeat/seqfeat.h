@@ -24,7 +24,9 @@
  *             pack that reads the same table. A seqfeat_batch, seqfeat_tensor or seqfeat_stats
  *             belongs to one thread at a time. The library keeps per-thread scratch memory, so
  *             packing into a caller buffer allocates nothing once warmed up. It never changes
- *             OpenBLAS's process-global thread setting.
+ *             OpenBLAS's process-global thread setting. Training (seqfeat_optimizer_*,
+ *             seqfeat_features_backward_apply) writes tables in place: see "Training" below for
+ *             what may run concurrently with an update.
  * Layout      Tensors are dense, row-major (C order). Strings are UTF-8 bytes given Arrow-style:
  *             offsets int64[n+1] (offsets[0] = 0, non-decreasing) into one byte buffer; bytes are
  *             hashed as given, no terminator.
@@ -147,6 +149,8 @@ typedef struct seqfeat_batch seqfeat_batch;       /* input features by key; one 
 typedef struct seqfeat_tensor seqfeat_tensor;     /* library-owned output tensor */
 typedef struct seqfeat_stats seqfeat_stats;       /* per-call, per-column statistics */
 typedef struct seqfeat_dense_features seqfeat_dense_features; /* DenseFeatures; immutable, shareable */
+typedef struct seqfeat_gradients seqfeat_gradients; /* table gradients of a backward; one thread at a time */
+typedef struct seqfeat_optimizer seqfeat_optimizer; /* SGD / Adagrad and its state; one thread at a time */
 struct DLManagedTensor;                           /* dlpack.h (unversioned, DLPack <= 0.8) */
 
 /** Value-wise normalizer for numeric columns: returns the normalized value. Must not throw or
@@ -400,6 +404,13 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_get(
  *          arguments); the table is unchanged on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
     const seqfeat_column* column, const float* values, size_t count);
+
+/** Borrowed pointer to the table's row-major [rows, dimension] float32 storage itself (not a
+ *  copy), for training frameworks that update it in place (PyTorch parameters sharing memory
+ *  with the table). Valid while any column using the table lives. Writes through it follow the
+ *  rules of seqfeat_column_table_set. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_data(
+    const seqfeat_column* column, float** out);
 
 /* ---------------------------------------------------------------------------------------------
  * Input batches. A batch holds views of caller memory (zero-copy): every buffer passed to
@@ -883,6 +894,119 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_get_sparse_tensors(
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_concatenate_context_input(
     const float* context, int64_t context_depth, const float* sequence, int64_t batch,
     int64_t steps, int64_t sequence_depth, float* out, size_t out_count);
+
+/* ---------------------------------------------------------------------------------------------
+ * Training: gradients of the embedding tables and sparse optimizers
+ *
+ * Backward of a pack, for one embedding column and the bag of entries i that the forward
+ * combined into out[b, t, off : off + D] (kept entries only: id >= 0, and w_i > 0 for weighted
+ * mean/sqrtn), with g = grad[b, t, off : off + D]:
+ *
+ *   dE[id_i] += J_clip(E[id_i])^T (w_i * scale * g)   scale = 1 (sum), 1/sum(w) (mean),
+ *                                                     1/sqrt(sum(w^2)) (sqrtn); w = 1 unweighted
+ *   J_clip(e)^T c = c if there is no max_norm or |e| < max_norm, else
+ *                 = (max_norm/|e|) (c - e (e.c)/|e|^2)        (TF's clip_by_norm)
+ *
+ * Padding, empty steps and steps cut by max_length get no gradient; shared tables add up the
+ * gradients of all their columns; trainable = 0 columns are skipped; indicator and numeric
+ * columns have no parameters. Each table's gradient is sparse: sorted unique ids [U] and rows
+ * [U, D] with duplicates summed. Sums are formed in one fixed order (ids grouped by a stable
+ * sort, each id's row summed by one thread), so results are identical for any num_threads.
+ *
+ * Optimizers (Keras' names and defaults, TF's sparse semantics: duplicate ids summed first,
+ * only the rows in the gradient change), element-wise in float32:
+ *   SGD       E[id] -= lr * g
+ *   Adagrad   A[id] += g * g;  E[id] -= lr * g / (sqrt(A[id]) + epsilon)
+ * Adagrad's accumulator A has one value per table element, created at initial_accumulator_value
+ * the first time the optimizer updates that table, and owned by the optimizer (readable and
+ * settable, so it can be saved and restored).
+ *
+ * Threads: a backward only reads tables, like a pack. An update (seqfeat_optimizer_apply*,
+ * seqfeat_features_backward_apply, seqfeat_column_table_set, or writes through
+ * seqfeat_column_table_data) writes the rows of its gradient in place without locking, so it
+ * must not overlap a pack, backward or update that reads or writes the same table: such a pack
+ * would be a data race and could combine some rows from before and some from after the update.
+ * Serialise them (for instance a reader-writer lock per table: packs and backwards share it,
+ * updates take it exclusively), or accept stale rows knowingly (Hogwild-style training); packs
+ * and updates of different tables never interfere. One optimizer and one seqfeat_gradients
+ * object belong to one thread at a time.
+ * ------------------------------------------------------------------------------------------- */
+
+#define SEQFEAT_OPTIMIZER_SGD 1
+#define SEQFEAT_OPTIMIZER_ADAGRAD 2
+
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_gradients_create(seqfeat_gradients** out);
+SEQFEAT_API void seqfeat_gradients_free(seqfeat_gradients* gradients);
+/** Number of tables in the last backward written into this object (0 for NULL). */
+SEQFEAT_API size_t seqfeat_gradients_num_tables(const seqfeat_gradients* gradients);
+/** Table `index` of the last backward (layer order of the first column using it): its name,
+ *  sorted unique ids [count] and rows [count, dimension], all borrowed, valid until the next
+ *  backward into this object or its free. count may be 0 (no id of the batch reaches it); the
+ *  id and row pointers may then be NULL. Any out pointer may be NULL to skip it. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_gradients_table(
+    const seqfeat_gradients* gradients, size_t index, const char** out_name,
+    const int64_t** out_ids, const float** out_rows, int64_t* out_count,
+    int64_t* out_dimension);
+
+/** Gradient of every trainable table for this batch given grad = d loss / d out_dense, of shape
+ *  grad_shape[grad_rank], which must be exactly [B, T, depth] of the pack of this batch with
+ *  these options (a [B, T * depth] or otherwise reshaped gradient is an error, as is a batch
+ *  whose output shape differs). The batch is planned again, with the same validation as a pack:
+ *  give the batch and options of the forward. opts may be NULL (defaults). `out` is reused:
+ *  once its buffers have grown, a backward allocates nothing. On error out keeps its previous
+ *  contents. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_backward(
+    const seqfeat_features* features, const seqfeat_batch* batch,
+    const seqfeat_pack_options* opts, const float* grad, const int64_t* grad_shape,
+    size_t grad_rank, seqfeat_gradients* out);
+
+/** Fused backward and update: as seqfeat_features_backward followed by seqfeat_optimizer_apply,
+ *  but each id's gradient row goes straight into the optimizer and is never stored. Everything
+ *  is validated before the first table row changes. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_backward_apply(
+    const seqfeat_features* features, const seqfeat_batch* batch,
+    const seqfeat_pack_options* opts, const float* grad, const int64_t* grad_shape,
+    size_t grad_rank, seqfeat_optimizer* optimizer);
+
+/** SGD (Keras default learning_rate 0.01). learning_rate must be finite and >= 0. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_sgd_optimizer_create(
+    float learning_rate, seqfeat_optimizer** out);
+/** Adagrad (Keras defaults: learning_rate 0.001, initial_accumulator_value 0.1, epsilon 1e-7).
+ *  All finite and >= 0; initial_accumulator_value and epsilon not both 0. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_adagrad_optimizer_create(
+    float learning_rate, float initial_accumulator_value, float epsilon,
+    seqfeat_optimizer** out);
+SEQFEAT_API void seqfeat_optimizer_free(seqfeat_optimizer* optimizer);
+/** SEQFEAT_OPTIMIZER_* (0 for NULL). */
+SEQFEAT_API int32_t seqfeat_optimizer_kind(const seqfeat_optimizer* optimizer);
+/** Current learning rate (0 for NULL). */
+SEQFEAT_API float seqfeat_optimizer_learning_rate(const seqfeat_optimizer* optimizer);
+/** Changes the learning rate (schedules); finite and >= 0. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_set_learning_rate(
+    seqfeat_optimizer* optimizer, float learning_rate);
+
+/** Applies every table gradient of a backward. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_apply(
+    seqfeat_optimizer* optimizer, const seqfeat_gradients* gradients);
+
+/** Applies a gradient of the table of embedding column `column` given as ids[num_ids] (any
+ *  order; duplicates are summed first) and rows[num_ids, dimension]. Errors, with the table
+ *  untouched: dimension differs from the table's, an id outside [0, rows) (named with its
+ *  position), NULL pointers. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_apply_rows(
+    seqfeat_optimizer* optimizer, const seqfeat_column* column, const int64_t* ids,
+    size_t num_ids, const float* rows, int64_t dimension);
+
+/** Copies the Adagrad accumulator of the table of `column` ([rows, dimension], count values) to
+ *  out; initial_accumulator_value everywhere if the optimizer has not updated the table yet.
+ *  SGD has no state (SEQFEAT_ERR_INVALID_ARGUMENT). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_get(
+    const seqfeat_optimizer* optimizer, const seqfeat_column* column, float* out, size_t count);
+/** Overwrites the Adagrad accumulator of the table of `column` from values[count] (finite,
+ *  >= 0), creating it if needed. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_set(
+    seqfeat_optimizer* optimizer, const seqfeat_column* column, const float* values,
+    size_t count);
 
 #ifdef __cplusplus
 }

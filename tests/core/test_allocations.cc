@@ -22,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backward.h"
 #include "column.h"
 #include "input.h"
 #include "sequence_features.h"
@@ -239,6 +240,16 @@ void expect_steady_state_without_allocation(int64_t batch, const PackOptions& op
                     mask.data(), mask.size(), &stats);
   };
   for (int i = 0; i < 2; ++i) pack_into(warm.batch());
+  // Training on the same batches: backward into reused gradients, and the fused update.
+  std::vector<float> grad(dense.size(), 0.5f);
+  const int64_t grad_shape[3] = {shape.batch, shape.steps, shape.depth};
+  Gradients gradients;
+  Optimizer adagrad(adagrad_config(0.01f));
+  auto backward_step = [&](const Batch& b) {
+    backward(layer, b, options, grad.data(), grad_shape, 3, gradients);
+    backward_apply(layer, b, options, grad.data(), grad_shape, 3, adagrad);
+  };
+  for (int i = 0; i < 2; ++i) backward_step(warm.batch());
   void* warm_backtrace[1];
   backtrace(warm_backtrace, 1);  // the first call loads the unwinder; not inside the region
 
@@ -253,6 +264,9 @@ void expect_steady_state_without_allocation(int64_t batch, const PackOptions& op
     EXPECT_EQ(fresh_shape.steps, shape.steps);
     EXPECT_EQ(count_allocations([&] { pack_into(fresh.batch()); }), 0)
         << "pack_into allocated (backtraces above)";
+    EXPECT_EQ(count_allocations([&] { backward_step(fresh.batch()); }), 0)
+        << "backward or backward_apply allocated (backtraces above)";
+    EXPECT_EQ(gradients.num_tables, 3u);
     EXPECT_EQ(lengths[0], options.max_length > 0 ? std::min(kT, options.max_length) : kT);
     EXPECT_EQ(stats.names.size(), layer.num_columns());
   }

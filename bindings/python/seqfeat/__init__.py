@@ -9,9 +9,14 @@
 
 Names, argument names, order and defaults are TF's. Inputs per feature key: SparseTensor,
 RaggedTensor (or nested Python lists), or a dense numpy array. Outputs are numpy arrays.
+
+Training: layer.backward(features, grad) gives the embedding tables' sparse gradients,
+seqfeat.optimizers.SGD / Adagrad apply them; seqfeat.torch.SequenceFeatures is a
+torch.nn.Module whose tables are parameters (imported on demand: `import seqfeat` never
+imports torch).
 """
 
-from . import normalizers, ragged
+from . import normalizers, optimizers, ragged
 from ._capi import lib as _lib
 from ._columns import (
     CategoricalColumn,
@@ -77,7 +82,7 @@ __all__ = [
     "categorical_column_with_identity", "categorical_column_with_vocabulary_file",
     "categorical_column_with_vocabulary_list", "concatenate_context_input", "embedding_column",
     "float32", "float64", "indicator_column", "int32", "int64", "library_version",
-    "normalizers", "numeric_column", "ragged", "sequence_categorical_column_with_hash_bucket",
+    "normalizers", "numeric_column", "optimizers", "ragged", "sequence_categorical_column_with_hash_bucket",
     "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
     "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",
     "sequence_numeric_column", "shared_embeddings", "string", "weighted_categorical_column",

@@ -55,6 +55,9 @@ STAT_STEPS_TRUNCATED = 2
 STAT_EMPTY_EXAMPLES = 3
 STAT_COUNT = 4
 
+OPTIMIZER_SGD = 1
+OPTIMIZER_ADAGRAD = 2
+
 NO_DEFAULT = -(2**63)
 
 FORM_SPARSE = 0
@@ -185,6 +188,7 @@ _SIGNATURES = {
     "seqfeat_column_table_name": (_S, [_H, _P(_CS)]),
     "seqfeat_column_table_get": (_S, [_H, f32p, _SZ]),
     "seqfeat_column_table_set": (_S, [_H, f32p, _SZ]),
+    "seqfeat_column_table_data": (_S, [_H, _P(f32p)]),
     # batches
     "seqfeat_batch_create": (_S, [_PH]),
     "seqfeat_batch_free": (None, [_H]),
@@ -240,6 +244,23 @@ _SIGNATURES = {
     "seqfeat_column_get_sparse_tensors": (_S, [_H, _H, _PH, _PH, _PH, _PH]),
     "seqfeat_concatenate_context_input":
         (_S, [f32p, _I64, f32p, _I64, _I64, _I64, f32p, _SZ]),
+    # training
+    "seqfeat_gradients_create": (_S, [_PH]),
+    "seqfeat_gradients_free": (None, [_H]),
+    "seqfeat_gradients_num_tables": (_SZ, [_H]),
+    "seqfeat_gradients_table": (_S, [_H, _SZ, _P(_CS), _P(i64p), _P(f32p), i64p, i64p]),
+    "seqfeat_features_backward": (_S, [_H, _H, _P(PackOptions), f32p, i64p, _SZ, _H]),
+    "seqfeat_features_backward_apply": (_S, [_H, _H, _P(PackOptions), f32p, i64p, _SZ, _H]),
+    "seqfeat_sgd_optimizer_create": (_S, [C.c_float, _PH]),
+    "seqfeat_adagrad_optimizer_create": (_S, [C.c_float, C.c_float, C.c_float, _PH]),
+    "seqfeat_optimizer_free": (None, [_H]),
+    "seqfeat_optimizer_kind": (_I32, [_H]),
+    "seqfeat_optimizer_learning_rate": (C.c_float, [_H]),
+    "seqfeat_optimizer_set_learning_rate": (_S, [_H, C.c_float]),
+    "seqfeat_optimizer_apply": (_S, [_H, _H]),
+    "seqfeat_optimizer_apply_rows": (_S, [_H, _H, i64p, _SZ, f32p, _I64]),
+    "seqfeat_optimizer_state_get": (_S, [_H, _H, f32p, _SZ]),
+    "seqfeat_optimizer_state_set": (_S, [_H, _H, f32p, _SZ]),
 }
 
 

@@ -731,6 +731,17 @@ class _TableMixin(FeatureColumn):
         """Alias of get_table() (TF's variable name)."""
         return self.get_table()
 
+    def _table_view(self):
+        """The table's own memory as a writable float32 numpy array [num_buckets, dimension]
+        (no copy): writes change the table, packs see them. The array keeps the column (and so
+        the table) alive."""
+        data = _capi.f32p()
+        check(lib.column_table_data(self._handle, C.byref(data)), CONSTRUCTION)
+        rows, dim = self.table_shape
+        buffer = (C.c_float * (rows * dim)).from_address(C.addressof(data.contents))
+        buffer._column = self
+        return np.frombuffer(buffer, dtype=np.float32).reshape(rows, dim)
+
     def _check_call(self):
         super()._check_call()
         _check_combiner(self.combiner)

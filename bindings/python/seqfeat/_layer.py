@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc
 import ctypes as C
+import threading
 import weakref
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
@@ -219,6 +220,115 @@ class SequenceFeatures:
         if return_mask:
             out += (DLPackTensor(mask.value),)
         return out
+
+
+    # ------------------------------------------------------------------------------ training
+
+    def trainable_tables(self) -> Dict[str, Any]:
+        """{table name: the first column (layer order) of each trainable embedding table}.
+        Shared tables appear once. Empty when the layer was built with trainable=False."""
+        out: Dict[str, Any] = {}
+        if not self.trainable:
+            return out
+        for column in self._feature_columns:
+            if getattr(column, "trainable", False) and hasattr(column, "_table_view"):
+                out.setdefault(column.table_name, column)
+        return out
+
+    def _check_grad(self, grad: Any) -> np.ndarray:
+        if hasattr(grad, "detach") and hasattr(grad, "numpy"):  # a torch tensor
+            grad = grad.detach().contiguous().numpy()
+        grad = np.asarray(grad)
+        if grad.dtype != np.float32:
+            raise TypeError(f"grad must be float32 like the layer's output; got "
+                            f"{describe(grad.dtype)}.")
+        return np.ascontiguousarray(grad)
+
+    def backward(self, features: Features, grad: ArrayLike, *, max_length: Optional[int] = None,
+                 padding: str = "post", truncating: str = "post", strict: bool = False,
+                 num_threads: int = 0) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
+        """Gradient of every trainable embedding table given grad = d loss / d sequence_input
+        ([B, T, ΣD] float32, exactly the shape of the output of the call with these features
+        and options): {table name: (ids int64 [U] sorted unique, rows float32 [U, D])}, with
+        duplicate ids summed. A table no id of the batch reaches has U = 0."""
+        grad = self._check_grad(grad)
+        gradients = self._gradients_handle()
+        shape = (C.c_int64 * max(grad.ndim, 1))(*grad.shape)
+        self._with_batch(features, (max_length, padding, truncating, strict, num_threads),
+                         lambda batch, opts: check(lib.features_backward(
+                             self._handle, batch.handle, opts, grad.ctypes.data_as(_capi.f32p),
+                             shape, grad.ndim, gradients), CALL))
+        out = {}
+        trainable = self.trainable_tables()
+        for i in range(lib.gradients_num_tables(gradients)):
+            name = C.c_char_p()
+            ids = _capi.i64p()
+            rows = _capi.f32p()
+            count = C.c_int64()
+            dim = C.c_int64()
+            check(lib.gradients_table(gradients, i, C.byref(name), C.byref(ids), C.byref(rows),
+                                      C.byref(count), C.byref(dim)), CALL)
+            table = (name.value or b"").decode("utf-8")
+            if table not in trainable:
+                continue
+            n, d = int(count.value), int(dim.value)
+            if n:
+                out_ids = np.ctypeslib.as_array(ids, shape=(n,)).copy()
+                out_rows = np.ctypeslib.as_array(rows, shape=(n, d)).copy()
+            else:
+                out_ids = np.empty((0,), dtype=np.int64)
+                out_rows = np.empty((0, d), dtype=np.float32)
+            out[table] = (out_ids, out_rows)
+        return out
+
+    def backward_apply(self, features: Features, grad: ArrayLike, optimizer: Any, *,
+                       max_length: Optional[int] = None, padding: str = "post",
+                       truncating: str = "post", strict: bool = False,
+                       num_threads: int = 0) -> None:
+        """backward() and optimizer.apply() in one library call that never materialises the
+        gradient (each id's row goes straight into the update)."""
+        from .optimizers import Optimizer
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a seqfeat.optimizers optimizer; got "
+                            f"{type(optimizer).__name__}.")
+        grad = self._check_grad(grad)
+        if not self.trainable:
+            return
+        shape = (C.c_int64 * max(grad.ndim, 1))(*grad.shape)
+        self._with_batch(features, (max_length, padding, truncating, strict, num_threads),
+                         lambda batch, opts: check(lib.features_backward_apply(
+                             self._handle, batch.handle, opts, grad.ctypes.data_as(_capi.f32p),
+                             shape, grad.ndim, optimizer._handle), CALL))
+
+    def _with_batch(self, features: Features, call: Tuple[Any, ...], fn: Any) -> Any:
+        """Runs fn(batch, pack options) on the features read into a pooled call state, with the
+        checks of a call (the backward passes take exactly the forward's inputs)."""
+        if not isinstance(features, dict):
+            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
+        for column in self._feature_columns:
+            column._check_call()
+        state = self._idle_states.pop() if self._idle_states else self._new_state()
+        try:
+            opts = state.pack_options(*call)
+            state.reader.fill(state.batch, features)
+            return fn(state.batch, opts)
+        finally:
+            state.batch.reset()
+            self._idle_states.append(state)
+
+    def _gradients_handle(self) -> C.c_void_p:
+        """This thread's reusable gradient buffers (a warm backward allocates nothing in C)."""
+        handle = getattr(_THREAD, "gradients", None)
+        if handle is None:
+            handle = C.c_void_p()
+            check(lib.gradients_create(C.byref(handle)), CALL)
+            _THREAD.gradients = handle
+            _THREAD.finalizer = weakref.finalize(_THREAD, lib.gradients_free, handle)
+        return handle
+
+
+# Per-thread state shared by every layer: the gradient buffers of backward().
+_THREAD = threading.local()
 
 
 def _read_stats(stats):

@@ -1,0 +1,107 @@
+"""seqfeat.torch: the SequenceFeatures layer as a torch.nn.Module whose embedding tables train.
+
+    layer = seqfeat.torch.SequenceFeatures(columns, sparse=True)
+    dense, lengths = layer(features)                 # torch tensors; dense is in the graph
+    optimizer = torch.optim.SparseAdam(layer.parameters())
+
+The trainable tables are nn.Parameters that *are* the library's tables (same memory, no copy
+either way): an optimizer step is what the next pack reads and what column.get_table() returns,
+and column.set_table() is seen by the parameter. The backward of the pack is the library's exact
+backward; sparse=True gives torch.sparse_coo_tensor gradients (coalesced: sorted unique ids) as
+nn.EmbeddingBag(sparse=True) does, usable by torch.optim.SGD, Adagrad and SparseAdam; sparse=False
+gives dense gradients. A table no id of the batch reaches gets no gradient (None).
+
+The module's state is its columns and call options; the features of a call are kept until its
+backward (they must not be changed in between).
+"""
+
+import torch
+
+from ._layer import SequenceFeatures as _NumpySequenceFeatures
+from ._call import _PADDING
+
+_CALL_OPTIONS = ("max_length", "padding", "truncating", "strict", "num_threads")
+
+
+class _Pack(torch.autograd.Function):
+    """Pack forward (numpy layer) and the library's backward, for autograd."""
+
+    @staticmethod
+    def forward(ctx, module, features, options, *tables):
+        dense, lengths = module.layer(features, **options)
+        ctx.module = module
+        ctx.features = features
+        ctx.options = options
+        lengths = torch.from_numpy(lengths)
+        ctx.mark_non_differentiable(lengths)
+        return torch.from_numpy(dense), lengths
+
+    @staticmethod
+    def backward(ctx, grad_dense, grad_lengths):
+        module = ctx.module
+        grads = module.layer.backward(ctx.features, grad_dense.detach().contiguous().numpy(),
+                                      **ctx.options)
+        out = []
+        for name in module._table_names:
+            ids, rows = grads.get(name, ((), None))
+            if rows is None or len(ids) == 0:
+                out.append(None)
+                continue
+            out.append(module._table_gradient(name, ids, rows))
+        return (None, None, None) + tuple(out)
+
+
+class SequenceFeatures(torch.nn.Module):
+    """seqfeat.SequenceFeatures as a torch.nn.Module.
+
+    forward(features, **call_options) -> (dense [B, T, ΣD] float32, sequence_length [B] int64),
+    the same features and options as the numpy layer (max_length, padding, truncating, strict,
+    num_threads); options given here are the defaults of every call."""
+
+    def __init__(self, feature_columns, sparse=False, *, max_length=None, padding="post",
+                 truncating="post", strict=False, num_threads=0, trainable=True, name=None):
+        super().__init__()
+        self.layer = _NumpySequenceFeatures(feature_columns, trainable=trainable, name=name)
+        self.sparse = bool(sparse)
+        if padding not in _PADDING or truncating not in _PADDING:
+            raise ValueError(f"padding and truncating must be 'pre' or 'post'; got "
+                             f"{padding!r} and {truncating!r}.")
+        self.call_options = {"max_length": max_length, "padding": padding,
+                             "truncating": truncating, "strict": strict,
+                             "num_threads": num_threads}
+        self.tables = torch.nn.ParameterDict()
+        self._table_names = []
+        for name_, column in self.layer.trainable_tables().items():
+            self.tables[name_] = torch.nn.Parameter(torch.from_numpy(column._table_view()))
+            self._table_names.append(name_)
+
+    @property
+    def feature_columns(self):
+        return self.layer.feature_columns
+
+    def forward(self, features, **call_options):
+        unknown = set(call_options) - set(_CALL_OPTIONS)
+        if unknown:
+            raise TypeError(f"unknown call options {sorted(unknown)}; expected some of "
+                            f"{list(_CALL_OPTIONS)}.")
+        options = dict(self.call_options, **call_options)
+        tables = [self.tables[n] for n in self._table_names]
+        return _Pack.apply(self, features, options, *tables)
+
+    def _table_gradient(self, name, ids, rows):
+        param = self.tables[name]
+        ids = torch.from_numpy(ids)
+        rows = torch.from_numpy(rows)
+        if self.sparse:
+            grad = torch.sparse_coo_tensor(ids.unsqueeze(0), rows, tuple(param.shape))
+            # The library's ids are sorted and unique: the tensor is coalesced as it stands.
+            return grad._coalesced_(True) if hasattr(grad, "_coalesced_") else grad.coalesce()
+        grad = torch.zeros(param.shape, dtype=rows.dtype)
+        grad[ids] = rows
+        return grad
+
+    def extra_repr(self):
+        return (f"columns={[c.name for c in self.layer.feature_columns]}, sparse={self.sparse}")
+
+
+__all__ = ["SequenceFeatures"]
