@@ -63,6 +63,9 @@ pub const SEQFEAT_STAT_COUNT: i32 = 4;
 /// "No default value" for identity and vocabulary-file columns (TF's `default_value=None`).
 pub const SEQFEAT_NO_DEFAULT: i64 = i64::MIN;
 
+pub const SEQFEAT_OPTIMIZER_SGD: i32 = 1;
+pub const SEQFEAT_OPTIMIZER_ADAGRAD: i32 = 2;
+
 /// Declares an opaque handle type that can only be used behind a pointer.
 macro_rules! opaque {
     ($($name:ident),* $(,)?) => {$(
@@ -81,6 +84,8 @@ opaque!(
     seqfeat_tensor,
     seqfeat_stats,
     seqfeat_dense_features,
+    seqfeat_gradients,
+    seqfeat_optimizer,
     DLManagedTensor,
 );
 
@@ -502,6 +507,81 @@ extern "C" {
         out_dense_shape: *mut *mut seqfeat_tensor,
         out_weights: *mut *mut seqfeat_tensor,
     ) -> seqfeat_status;
+    // Training.
+    pub fn seqfeat_column_table_data(column: *const seqfeat_column, out: *mut *mut f32)
+        -> seqfeat_status;
+    pub fn seqfeat_gradients_create(out: *mut *mut seqfeat_gradients) -> seqfeat_status;
+    pub fn seqfeat_gradients_free(gradients: *mut seqfeat_gradients);
+    pub fn seqfeat_gradients_num_tables(gradients: *const seqfeat_gradients) -> usize;
+    pub fn seqfeat_gradients_table(
+        gradients: *const seqfeat_gradients,
+        index: usize,
+        out_name: *mut *const c_char,
+        out_ids: *mut *const i64,
+        out_rows: *mut *const f32,
+        out_count: *mut i64,
+        out_dimension: *mut i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_backward(
+        features: *const seqfeat_features,
+        batch: *const seqfeat_batch,
+        opts: *const seqfeat_pack_options,
+        grad: *const f32,
+        grad_shape: *const i64,
+        grad_rank: usize,
+        out: *mut seqfeat_gradients,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_backward_apply(
+        features: *const seqfeat_features,
+        batch: *const seqfeat_batch,
+        opts: *const seqfeat_pack_options,
+        grad: *const f32,
+        grad_shape: *const i64,
+        grad_rank: usize,
+        optimizer: *mut seqfeat_optimizer,
+    ) -> seqfeat_status;
+    pub fn seqfeat_sgd_optimizer_create(
+        learning_rate: f32,
+        out: *mut *mut seqfeat_optimizer,
+    ) -> seqfeat_status;
+    pub fn seqfeat_adagrad_optimizer_create(
+        learning_rate: f32,
+        initial_accumulator_value: f32,
+        epsilon: f32,
+        out: *mut *mut seqfeat_optimizer,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_free(optimizer: *mut seqfeat_optimizer);
+    pub fn seqfeat_optimizer_kind(optimizer: *const seqfeat_optimizer) -> i32;
+    pub fn seqfeat_optimizer_learning_rate(optimizer: *const seqfeat_optimizer) -> f32;
+    pub fn seqfeat_optimizer_set_learning_rate(
+        optimizer: *mut seqfeat_optimizer,
+        learning_rate: f32,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_apply(
+        optimizer: *mut seqfeat_optimizer,
+        gradients: *const seqfeat_gradients,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_apply_rows(
+        optimizer: *mut seqfeat_optimizer,
+        column: *const seqfeat_column,
+        ids: *const i64,
+        num_ids: usize,
+        rows: *const f32,
+        dimension: i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_state_get(
+        optimizer: *const seqfeat_optimizer,
+        column: *const seqfeat_column,
+        out: *mut f32,
+        count: usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_state_set(
+        optimizer: *mut seqfeat_optimizer,
+        column: *const seqfeat_column,
+        values: *const f32,
+        count: usize,
+    ) -> seqfeat_status;
+
     pub fn seqfeat_concatenate_context_input(
         context: *const f32,
         context_depth: i64,

@@ -67,7 +67,7 @@ impl PackOptions {
         self
     }
 
-    fn to_raw(self) -> sys::seqfeat_pack_options {
+    pub(crate) fn to_raw(self) -> sys::seqfeat_pack_options {
         let mut opts = unsafe {
             let mut opts = std::mem::zeroed::<sys::seqfeat_pack_options>();
             sys::seqfeat_pack_options_default(&mut opts);

@@ -36,7 +36,7 @@
 //! ```
 //!
 //! Thread rules follow the C header: [`Column`], [`SequenceFeatures`] and [`DenseFeatures`] are
-//! `Send + Sync`; [`Batch`], [`Tensor`] and [`Stats`] are `Send` only.
+//! `Send + Sync`; [`Batch`], [`Tensor`], [`Stats`], [`Gradients`] and [`Optimizer`] are `Send` only.
 
 mod batch;
 mod column;
@@ -46,6 +46,7 @@ mod features;
 mod stats;
 mod strings;
 mod tensor;
+mod train;
 
 pub use batch::Batch;
 pub use column::{
@@ -62,6 +63,7 @@ pub use features::{
 pub use stats::{Stat, Stats};
 pub use strings::{StringBuffer, StringView, Strings};
 pub use tensor::Tensor;
+pub use train::{Gradients, Optimizer, OptimizerKind, TableGradient};
 
 /// The raw C ABI.
 pub use seqfeat_sys as sys;
