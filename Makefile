@@ -51,6 +51,7 @@ bench: build
 	@dpkg-query -W -f='$${Status}' $(BENCH_PACKAGES) 2>/dev/null | grep -q "install ok installed" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES))
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
 
 clean:
 	rm -rf $(BUILD)

@@ -405,10 +405,12 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_get(
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
     const seqfeat_column* column, const float* values, size_t count);
 
-/** Borrowed pointer to the table's row-major [rows, dimension] float32 storage itself (not a
- *  copy), for training frameworks that update it in place (PyTorch parameters sharing memory
- *  with the table). Valid while any column using the table lives. Writes through it follow the
- *  rules of seqfeat_column_table_set. */
+/** The table's own row-major [rows, dimension] float32 storage (not a copy), for training
+ *  frameworks that update it in place (PyTorch parameters sharing memory with the table). Writes
+ *  through it follow the rules of seqfeat_column_table_set.
+ *  @param column the embedding column.
+ *  @param out    receives the borrowed pointer, valid while any column using the table lives.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_data(
     const seqfeat_column* column, float** out);
 
@@ -935,75 +937,140 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_concatenate_context_input(
 #define SEQFEAT_OPTIMIZER_SGD 1
 #define SEQFEAT_OPTIMIZER_ADAGRAD 2
 
+/** Creates an empty, reusable set of table gradients.
+ *  @param out receives the handle; free it with seqfeat_gradients_free.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (out is NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_gradients_create(seqfeat_gradients** out);
+/** Frees a gradient set (NULL is accepted).
+ *  @param gradients the handle. */
 SEQFEAT_API void seqfeat_gradients_free(seqfeat_gradients* gradients);
-/** Number of tables in the last backward written into this object (0 for NULL). */
+/** Number of tables in the last backward written into this object.
+ *  @param gradients the handle.
+ *  @return the count (0 for NULL or before the first backward). */
 SEQFEAT_API size_t seqfeat_gradients_num_tables(const seqfeat_gradients* gradients);
-/** Table `index` of the last backward (layer order of the first column using it): its name,
- *  sorted unique ids [count] and rows [count, dimension], all borrowed, valid until the next
- *  backward into this object or its free. count may be 0 (no id of the batch reaches it); the
- *  id and row pointers may then be NULL. Any out pointer may be NULL to skip it. */
+/** One table of the last backward (tables in layer order of the first column using them). All
+ *  pointers are borrowed, valid until the next backward into this object or its free.
+ *  @param gradients     the handle.
+ *  @param index         in [0, seqfeat_gradients_num_tables).
+ *  @param out_name      receives the table name (may be NULL to skip).
+ *  @param out_ids       receives int64[count], sorted and unique (NULL when count is 0).
+ *  @param out_rows      receives float[count * dimension], row-major (NULL when count is 0).
+ *  @param out_count     receives U, the number of ids; 0 when no id of the batch reaches the table.
+ *  @param out_dimension receives the table's dimension.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_OUT_OF_RANGE (index), SEQFEAT_ERR_INVALID_ARGUMENT (NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_gradients_table(
     const seqfeat_gradients* gradients, size_t index, const char** out_name,
     const int64_t** out_ids, const float** out_rows, int64_t* out_count,
     int64_t* out_dimension);
 
-/** Gradient of every trainable table for this batch given grad = d loss / d out_dense, of shape
- *  grad_shape[grad_rank], which must be exactly [B, T, depth] of the pack of this batch with
- *  these options (a [B, T * depth] or otherwise reshaped gradient is an error, as is a batch
- *  whose output shape differs). The batch is planned again, with the same validation as a pack:
- *  give the batch and options of the forward. opts may be NULL (defaults). `out` is reused:
- *  once its buffers have grown, a backward allocates nothing. On error out keeps its previous
- *  contents. */
+/** Gradient of every trainable table for this batch (the math above). The batch is planned
+ *  again with the same validation as a pack: give the features and options of the forward. Once
+ *  out's buffers have grown to a batch size, a backward allocates nothing.
+ *  @param features   the layer.
+ *  @param batch      the batch of the forward pass.
+ *  @param opts       the pack options of the forward pass (NULL: defaults).
+ *  @param grad       d loss / d out_dense, float[B * T * depth].
+ *  @param grad_shape grad's shape; must be exactly {B, T, depth} of the pack of this batch with
+ *                    these options ({B, T * depth} of the right size is an error too).
+ *  @param grad_rank  number of entries of grad_shape (3).
+ *  @param out        receives the gradients (overwritten; unchanged on failure).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (gradient shape differs from the batch's
+ *          output, NULL arguments), or any error of seqfeat_features_pack_into for the batch. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_backward(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, const float* grad, const int64_t* grad_shape,
     size_t grad_rank, seqfeat_gradients* out);
 
-/** Fused backward and update: as seqfeat_features_backward followed by seqfeat_optimizer_apply,
- *  but each id's gradient row goes straight into the optimizer and is never stored. Everything
- *  is validated before the first table row changes. */
+/** Fused backward and update: seqfeat_features_backward followed by seqfeat_optimizer_apply,
+ *  except that each id's gradient row goes straight into the optimizer and is never stored.
+ *  Everything is validated before the first table row changes.
+ *  @param features   the layer.
+ *  @param batch      the batch of the forward pass.
+ *  @param opts       the pack options of the forward pass (NULL: defaults).
+ *  @param grad       d loss / d out_dense, float[B * T * depth].
+ *  @param grad_shape grad's shape, exactly {B, T, depth}.
+ *  @param grad_rank  number of entries of grad_shape (3).
+ *  @param optimizer  the optimizer whose update is applied to every trainable table.
+ *  @return as seqfeat_features_backward; on failure no table and no optimizer state changed. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_backward_apply(
     const seqfeat_features* features, const seqfeat_batch* batch,
     const seqfeat_pack_options* opts, const float* grad, const int64_t* grad_shape,
     size_t grad_rank, seqfeat_optimizer* optimizer);
 
-/** SGD (Keras default learning_rate 0.01). learning_rate must be finite and >= 0. */
+/** SGD: E[id] -= learning_rate * g.
+ *  @param learning_rate finite, >= 0 (Keras' default is 0.01).
+ *  @param out           receives the handle; free it with seqfeat_optimizer_free.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (learning_rate out of range, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_sgd_optimizer_create(
     float learning_rate, seqfeat_optimizer** out);
-/** Adagrad (Keras defaults: learning_rate 0.001, initial_accumulator_value 0.1, epsilon 1e-7).
- *  All finite and >= 0; initial_accumulator_value and epsilon not both 0. */
+/** Adagrad: A[id] += g * g; E[id] -= learning_rate * g / (sqrt(A[id]) + epsilon).
+ *  @param learning_rate             finite, >= 0 (Keras: 0.001).
+ *  @param initial_accumulator_value finite, >= 0 (Keras: 0.1): A's value before a table's first
+ *                                   update.
+ *  @param epsilon                   finite, >= 0 (Keras: 1e-7); not 0 together with
+ *                                   initial_accumulator_value (0 / 0).
+ *  @param out                       receives the handle; free it with seqfeat_optimizer_free.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (a value out of range, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_adagrad_optimizer_create(
     float learning_rate, float initial_accumulator_value, float epsilon,
     seqfeat_optimizer** out);
+/** Frees an optimizer and its state (NULL is accepted).
+ *  @param optimizer the handle. */
 SEQFEAT_API void seqfeat_optimizer_free(seqfeat_optimizer* optimizer);
-/** SEQFEAT_OPTIMIZER_* (0 for NULL). */
+/** Which optimizer this is.
+ *  @param optimizer the handle.
+ *  @return SEQFEAT_OPTIMIZER_SGD or SEQFEAT_OPTIMIZER_ADAGRAD (0 for NULL). */
 SEQFEAT_API int32_t seqfeat_optimizer_kind(const seqfeat_optimizer* optimizer);
-/** Current learning rate (0 for NULL). */
+/** The current learning rate.
+ *  @param optimizer the handle.
+ *  @return the learning rate (0 for NULL). */
 SEQFEAT_API float seqfeat_optimizer_learning_rate(const seqfeat_optimizer* optimizer);
-/** Changes the learning rate (schedules); finite and >= 0. */
+/** Changes the learning rate (for schedules).
+ *  @param optimizer     the handle.
+ *  @param learning_rate finite, >= 0.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (out of range, NULL); unchanged on
+ *          failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_set_learning_rate(
     seqfeat_optimizer* optimizer, float learning_rate);
 
-/** Applies every table gradient of a backward. */
+/** Applies every table gradient of a backward to its table.
+ *  @param optimizer the optimizer.
+ *  @param gradients the result of seqfeat_features_backward.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_apply(
     seqfeat_optimizer* optimizer, const seqfeat_gradients* gradients);
 
-/** Applies a gradient of the table of embedding column `column` given as ids[num_ids] (any
- *  order; duplicates are summed first) and rows[num_ids, dimension]. Errors, with the table
- *  untouched: dimension differs from the table's, an id outside [0, rows) (named with its
- *  position), NULL pointers. */
+/** Applies a gradient of one table given as ids and rows; ids may come in any order and repeat
+ *  (duplicates are summed first). Everything is checked before the table changes.
+ *  @param optimizer the optimizer.
+ *  @param column    an embedding column whose table is updated.
+ *  @param ids       int64[num_ids], each in [0, rows).
+ *  @param num_ids   number of ids.
+ *  @param rows      float[num_ids * dimension], row-major.
+ *  @param dimension the width of the rows; must equal the table's.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_OUT_OF_RANGE (an id outside [0, rows), named with its
+ *          position), SEQFEAT_ERR_INVALID_ARGUMENT (dimension, not an embedding column, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_apply_rows(
     seqfeat_optimizer* optimizer, const seqfeat_column* column, const int64_t* ids,
     size_t num_ids, const float* rows, int64_t dimension);
 
-/** Copies the Adagrad accumulator of the table of `column` ([rows, dimension], count values) to
- *  out; initial_accumulator_value everywhere if the optimizer has not updated the table yet.
- *  SGD has no state (SEQFEAT_ERR_INVALID_ARGUMENT). */
+/** Copies Adagrad's accumulator of a table out (initial_accumulator_value everywhere before the
+ *  optimizer's first update of that table).
+ *  @param optimizer an Adagrad optimizer (SGD has no state: SEQFEAT_ERR_INVALID_ARGUMENT).
+ *  @param column    an embedding column using the table.
+ *  @param out       float[count], row-major [rows, dimension].
+ *  @param count     must equal rows * dimension.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (SGD, count, not an embedding column,
+ *          NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_get(
     const seqfeat_optimizer* optimizer, const seqfeat_column* column, float* out, size_t count);
-/** Overwrites the Adagrad accumulator of the table of `column` from values[count] (finite,
- *  >= 0), creating it if needed. */
+/** Overwrites Adagrad's accumulator of a table (to restore a saved state).
+ *  @param optimizer an Adagrad optimizer.
+ *  @param column    an embedding column using the table.
+ *  @param values    float[count], each finite and >= 0.
+ *  @param count     must equal rows * dimension.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (SGD, count, a bad value named with its
+ *          position, NULL); the state is unchanged on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_set(
     seqfeat_optimizer* optimizer, const seqfeat_column* column, const float* values,
     size_t count);
