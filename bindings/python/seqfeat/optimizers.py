@@ -13,18 +13,25 @@ table may see some rows from before and some from after the update (serialise th
 matters; see docs/training.md).
 """
 
+from __future__ import annotations
+
 import ctypes as C
 import numbers
 import weakref
+from typing import TYPE_CHECKING, Any, Dict, Tuple
 
 import numpy as np
 
 from . import _capi
 from ._capi import lib
 from ._errors import CALL, CONSTRUCTION, check
+from ._types import ArrayLike
+
+if TYPE_CHECKING:
+    from ._layer import SequenceFeatures
 
 
-def _hyper(value, name):
+def _hyper(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {value!r}.")
     return float(value)
@@ -33,20 +40,22 @@ def _hyper(value, name):
 class Optimizer:
     """Base class: the library optimizer and its state (Adagrad's accumulators)."""
 
-    def __init__(self, handle):
+    def __init__(self, handle: C.c_void_p) -> None:
         self._handle = handle
         self._finalizer = weakref.finalize(self, lib.optimizer_free, handle)
 
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float:
+        """The learning rate; assigning it changes the next updates (schedules)."""
         return float(lib.optimizer_learning_rate(self._handle))
 
     @learning_rate.setter
-    def learning_rate(self, value):
+    def learning_rate(self, value: float) -> None:
         check(lib.optimizer_set_learning_rate(self._handle, _hyper(value, "learning_rate")),
               CONSTRUCTION)
 
-    def apply(self, layer, grads):
+    def apply(self, layer: SequenceFeatures,
+              grads: Dict[str, Tuple[ArrayLike, ArrayLike]]) -> None:
         """Applies {table name: (ids [U], rows [U, D])} (as returned by layer.backward) to the
         layer's tables. Ids may repeat (summed first) and come in any order. Everything is
         checked before the first table changes: unknown or non-trainable table names, ids
@@ -68,7 +77,7 @@ class Optimizer:
                                            ids.ctypes.data_as(_capi.i64p), ids.size,
                                            rows.ctypes.data_as(_capi.f32p), rows.shape[1]), CALL)
 
-    def get_state(self, column):
+    def get_state(self, column: Any) -> np.ndarray:
         """The accumulator of column's table as a float32 array [num_buckets, dimension]
         (Adagrad only; initial_accumulator_value everywhere before the first update)."""
         out = np.empty(column.table_shape, dtype=np.float32)
@@ -76,7 +85,7 @@ class Optimizer:
                                       out.ctypes.data_as(_capi.f32p), out.size), CONSTRUCTION)
         return out
 
-    def set_state(self, column, values):
+    def set_state(self, column: Any, values: ArrayLike) -> None:
         """Overwrites the accumulator of column's table (values >= 0, the table's shape)."""
         values = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
         if values.shape != tuple(column.table_shape):
@@ -87,7 +96,8 @@ class Optimizer:
               CONSTRUCTION)
 
 
-def _as_gradient(name, pair, table_shape):
+def _as_gradient(name: str, pair: Any,
+                 table_shape: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
     try:
         ids, rows = pair
     except (TypeError, ValueError):
@@ -115,7 +125,7 @@ def _as_gradient(name, pair, table_shape):
 class SGD(Optimizer):
     """Keras' SGD without momentum: table[id] -= learning_rate * g."""
 
-    def __init__(self, learning_rate=0.01, name="SGD"):
+    def __init__(self, learning_rate: float = 0.01, name: str = "SGD") -> None:
         handle = C.c_void_p()
         check(lib.sgd_optimizer_create(_hyper(learning_rate, "learning_rate"), C.byref(handle)),
               CONSTRUCTION)
@@ -126,8 +136,8 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """Keras' Adagrad (learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)."""
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
-                 name="Adagrad"):
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, name: str = "Adagrad") -> None:
         handle = C.c_void_p()
         check(lib.adagrad_optimizer_create(_hyper(learning_rate, "learning_rate"),
                                            _hyper(initial_accumulator_value,
