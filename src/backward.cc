@@ -264,6 +264,10 @@ void backward_apply(const SequenceFeatures& layer, const Batch& batch,
         over_unique(threads, U, [&](int64_t chunk, int64_t u0, int64_t u1) {
           float* row = ws.rows.data() + chunk * D;
           for (int64_t u = u0; u < u1; ++u) {
+            if (u + Optimizer::kPrefetchAhead < u1) {
+              const int64_t ahead = ws.items[ws.starts[u + Optimizer::kPrefetchAhead]].id * D;
+              Optimizer::prefetch_row(data + ahead, state ? state + ahead : nullptr, D);
+            }
             reduce_row(ws, use, grad, u, row);
             const int64_t id = ws.items[ws.starts[u]].id;
             optimizer.update_row(data + id * D, state ? state + id * D : nullptr, row, D);

@@ -113,8 +113,13 @@ void Optimizer::apply_unique(const std::shared_ptr<Table>& table, const int64_t*
   const int64_t D = table->dimension();
   float* data = table->mutable_data();
   float* state = accumulator(table);
-  for (int64_t u = 0; u < n; ++u)
+  for (int64_t u = 0; u < n; ++u) {
+    if (u + kPrefetchAhead < n) {
+      const int64_t ahead = ids[u + kPrefetchAhead] * D;
+      prefetch_row(data + ahead, state ? state + ahead : nullptr, D);
+    }
     update_row(data + ids[u] * D, state ? state + ids[u] * D : nullptr, rows + u * D, D);
+  }
 }
 
 void Optimizer::apply(const std::shared_ptr<Table>& table, const int64_t* ids, int64_t n,
@@ -144,6 +149,10 @@ void Optimizer::apply(const std::shared_ptr<Table>& table, const int64_t* ids, i
   float* state = accumulator(table);
   for (int64_t i = 0; i < n;) {
     const int64_t id = s.items[i].id;
+    if (i + kPrefetchAhead < n) {
+      const int64_t ahead = s.items[i + kPrefetchAhead].id * dimension;
+      prefetch_row(data + ahead, state ? state + ahead : nullptr, dimension);
+    }
     std::memcpy(s.row.data(), rows + s.items[i].entry * dimension,
                 static_cast<size_t>(dimension) * sizeof(float));
     int64_t j = i + 1;

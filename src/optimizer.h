@@ -59,6 +59,18 @@ class Optimizer {
   // backward). `state` is accumulator(table) (nullptr for SGD).
   void update_row(float* row, float* state, const float* grad, int64_t dimension) const;
 
+  // Rows are updated in increasing id order but sparsely over a table usually far larger than
+  // the caches, so each update waits for two DRAM rows (table and accumulator) unless they are
+  // fetched ahead: callers prefetch the rows of the id this many updates ahead.
+  static constexpr int64_t kPrefetchAhead = 8;
+  static void prefetch_row(const float* row, const float* state, int64_t dimension) {
+    const int64_t bytes = dimension * static_cast<int64_t>(sizeof(float));
+    for (int64_t off = 0; off < bytes; off += 64) {
+      __builtin_prefetch(reinterpret_cast<const char*>(row) + off, 1, 3);
+      if (state) __builtin_prefetch(reinterpret_cast<const char*>(state) + off, 1, 3);
+    }
+  }
+
   // The accumulator of a table ([rows, dimension]), created at initial_accumulator_value on
   // first use; nullptr for SGD. The optimizer keeps the table alive while it holds its state.
   float* accumulator(const std::shared_ptr<Table>& table);
