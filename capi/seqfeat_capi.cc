@@ -12,6 +12,7 @@
 
 #include "seqfeat/seqfeat.h"
 
+#include "checked.h"
 #include "column.h"
 #include "dense_features.h"
 #include "error.h"
@@ -92,6 +93,17 @@ seqfeat::EmbeddingSpec to_spec(const seqfeat_embedding_options* o, const char* f
   return s;
 }
 
+// A vocabulary size given by the caller: bounded so that its arrays' sizes cannot wrap and
+// the vocabulary's copy stays under the allocation limit.
+int64_t vocabulary_limit(size_t vocabulary_size, const char* fn, const std::string& column) {
+  if (vocabulary_size > static_cast<size_t>(INT64_MAX / 16))
+    fail(Code::kInvalidArgument, "{}: vocabulary_size {} is too large (column {})", fn,
+         vocabulary_size, column);
+  const auto n = static_cast<int64_t>(vocabulary_size);
+  seqfeat::checked_bytes(n, 16, "{}: vocabulary of {} keys (column {})", fn, n, column);
+  return n;
+}
+
 template <class T>
 std::unique_ptr<seqfeat::Tensor> tensor_from(seqfeat::DType dtype, std::vector<int64_t> shape,
                                              const std::vector<T>& values) {
@@ -123,6 +135,27 @@ const char* seqfeat_last_error_message(void) { return seqfeat::shim::last_error(
 
 uint32_t seqfeat_version_number(void) { return SEQFEAT_VERSION_NUMBER; }
 const char* seqfeat_version_string(void) { return SEQFEAT_VERSION_STRING; }
+
+seqfeat_status seqfeat_set_limit(int32_t limit, int64_t value) {
+  return guard([&] {
+    const char* fn = "seqfeat_set_limit";
+    if (limit != SEQFEAT_LIMIT_ALLOCATION_BYTES)
+      fail(Code::kInvalidArgument, "{}: unknown limit {} (expected SEQFEAT_LIMIT_*)", fn, limit);
+    if (value < 0)
+      fail(Code::kInvalidArgument, "{}: allocation limit must be >= 0 bytes, got {}", fn, value);
+    seqfeat::set_allocation_limit(static_cast<size_t>(value));
+  });
+}
+
+seqfeat_status seqfeat_get_limit(int32_t limit, int64_t* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_get_limit";
+    REQUIRE(out, fn);
+    if (limit != SEQFEAT_LIMIT_ALLOCATION_BYTES)
+      fail(Code::kInvalidArgument, "{}: unknown limit {} (expected SEQFEAT_LIMIT_*)", fn, limit);
+    *out = static_cast<int64_t>(std::min<size_t>(seqfeat::allocation_limit(), INT64_MAX));
+  });
+}
 
 // ---------------------------------------------------------------------------------- columns
 
@@ -215,14 +248,24 @@ seqfeat_status seqfeat_vocabulary_list_column_create_strings(
     std::string k = key_string(key, fn);
     std::vector<std::string> vocab;
     if (vocabulary_size > 0) {
-      REQUIRE(offsets, fn);
-      if (offsets[0] != 0) fail(Code::kInvalidArgument, "{}: offsets[0] must be 0", fn);
-      if (bytes == nullptr && offsets[vocabulary_size] > 0) REQUIRE(bytes, fn);
-      for (size_t i = 0; i < vocabulary_size; ++i) {
+      if (offsets == nullptr) fail(Code::kInvalidArgument, "{}: offsets is NULL (column {})", fn, k);
+      const int64_t n = vocabulary_limit(vocabulary_size, fn, k);
+      if (offsets[0] != 0)
+        fail(Code::kInvalidArgument, "{}: offsets[0] must be 0, got {} (column {})", fn,
+             offsets[0], k);
+      for (int64_t i = 0; i < n; ++i)
         if (offsets[i + 1] < offsets[i])
-          fail(Code::kInvalidArgument, "{}: offsets decrease at {}", fn, i);
+          fail(Code::kInvalidArgument,
+               "{}: offsets decrease at vocabulary entry {}: offsets[{}] = {} < offsets[{}] = {} "
+               "(column {})",
+               fn, i, i + 1, offsets[i + 1], i, offsets[i], k);
+      if (bytes == nullptr && offsets[n] > 0)
+        fail(Code::kInvalidArgument, "{}: bytes is NULL but offsets[{}] = {} (column {})", fn, n,
+             offsets[n], k);
+      seqfeat::checked_bytes(offsets[n], 1, "{}: vocabulary of {} keys (column {})", fn, n, k);
+      vocab.reserve(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i)
         vocab.emplace_back(bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i]));
-      }
     }
     *out = new_handle(seqfeat::make_vocabulary_list_column(k, sequence != 0, std::move(vocab),
                                                            default_value, num_oov_buckets));
@@ -239,8 +282,10 @@ seqfeat_status seqfeat_vocabulary_list_column_create_ints(const char* key, int32
     const char* fn = "seqfeat_vocabulary_list_column_create_ints";
     REQUIRE(out, fn);
     std::string k = key_string(key, fn);
-    if (vocabulary_size > 0) REQUIRE(values, fn);
-    std::vector<int64_t> vocab(values, values + vocabulary_size);
+    if (vocabulary_size > 0 && values == nullptr)
+      fail(Code::kInvalidArgument, "{}: values is NULL (column {})", fn, k);
+    const int64_t n = vocabulary_limit(vocabulary_size, fn, k);
+    std::vector<int64_t> vocab(values, values + n);
     const seqfeat::DType t = seqfeat::dtype_from_int(dtype, fn);
     *out = new_handle(seqfeat::make_vocabulary_list_column(k, sequence != 0, std::move(vocab), t,
                                                            default_value, num_oov_buckets));
@@ -453,15 +498,25 @@ void seqfeat_batch_clear(seqfeat_batch* batch) {
 
 namespace {
 
-void check_shape(const int64_t* shape, int64_t rank, const char* fn, const char* what) {
-  if (rank < 0) fail(Code::kInvalidArgument, "{}: negative rank {}", fn, rank);
-  if (rank > 0 && shape == nullptr) fail(Code::kInvalidArgument, "{}: {} is NULL", fn, what);
+// Errors of the batch-building functions name the function and the feature key.
+[[noreturn]] void null_input(const char* fn, const std::string& key, const char* what) {
+  fail(Code::kInvalidArgument, "{}: {} is NULL (feature key {})", fn, what, key);
 }
 
-int64_t cells_of(const std::vector<int64_t>& shape) {
-  int64_t cells = 1;
-  for (int64_t d : shape) cells *= d;
-  return cells;
+void check_shape(const int64_t* shape, int64_t rank, const char* fn, const std::string& key,
+                 const char* what) {
+  if (rank < 0) fail(Code::kInvalidArgument, "{}: negative rank {} (feature key {})", fn, rank, key);
+  if (rank > seqfeat::kMaxRank)
+    fail(Code::kInvalidArgument, "{}: rank {} is above the maximum rank {} (feature key {})", fn,
+         rank, seqfeat::kMaxRank, key);
+  if (rank > 0 && shape == nullptr) null_input(fn, key, what);
+}
+
+int64_t cells_of(const std::vector<int64_t>& shape, const char* fn, const std::string& key) {
+  for (int64_t d : shape)
+    if (d < 0)
+      fail(Code::kInvalidArgument, "{}: negative shape dimension {} (feature key {})", fn, d, key);
+  return seqfeat::checked_product(shape, 0, "{}: cells of the shape (feature key {})", fn, key);
 }
 
 // The three input forms: the layout part of a FeatureInput (filled in place, so that a reused
@@ -469,8 +524,8 @@ int64_t cells_of(const std::vector<int64_t>& shape) {
 void sparse_layout(seqfeat::FeatureInput& in, const char* fn, const int64_t* indices,
                    int64_t num_entries, int64_t rank, const int64_t* dense_shape) {
   in.form = seqfeat::InputForm::kSparse;
-  check_shape(dense_shape, rank, fn, "dense_shape");
-  if (num_entries > 0) REQUIRE(indices, fn);
+  check_shape(dense_shape, rank, fn, in.key, "dense_shape");
+  if (num_entries > 0 && indices == nullptr) null_input(fn, in.key, "indices");
   in.indices = indices;
   in.num_values = num_entries;
   in.rank = rank;
@@ -479,14 +534,14 @@ void sparse_layout(seqfeat::FeatureInput& in, const char* fn, const int64_t* ind
 
 void dense_layout(seqfeat::FeatureInput& in, const char* fn, const int64_t* shape, int64_t rank) {
   in.form = seqfeat::InputForm::kDense;
-  check_shape(shape, rank, fn, "shape");
+  check_shape(shape, rank, fn, in.key, "shape");
   in.shape.assign(shape, shape + rank);
 }
 
 void ragged_layout(seqfeat::FeatureInput& in, const char* fn, int64_t batch_size,
                    const int64_t* row_splits, int64_t num_steps, const int64_t* step_splits,
                    int64_t num_values) {
-  REQUIRE(row_splits, fn);
+  if (row_splits == nullptr) null_input(fn, in.key, "row_splits");
   in.form = seqfeat::InputForm::kRagged;
   in.batch_size = batch_size;
   in.row_splits = row_splits;
@@ -524,17 +579,18 @@ seqfeat::FeatureInput ragged_input(const char* fn, const char* key, int64_t batc
 // The three value kinds; `count` is the number of values the layout needs.
 void set_numbers(seqfeat::FeatureInput& in, const char* fn, int32_t dtype, const void* values,
                  int64_t count) {
-  in.dtype = seqfeat::dtype_from_int(dtype, fn);
+  in.dtype = seqfeat::dtype_from_int(dtype, fmt::format("{} (feature key {})", fn, in.key));
   if (in.dtype == seqfeat::DType::kString || in.dtype == seqfeat::DType::kUInt8)
-    fail(Code::kInvalidArgument, "{}: dtype {} not accepted here (use the _strings variant)", fn,
-         seqfeat::dtype_name(in.dtype));
-  if (count > 0) REQUIRE(values, fn);
+    fail(Code::kInvalidArgument,
+         "{}: dtype {} not accepted here (use the _strings variant) (feature key {})", fn,
+         seqfeat::dtype_name(in.dtype), in.key);
+  if (count > 0 && values == nullptr) null_input(fn, in.key, "values");
   in.values = values;
 }
 
 void set_strings(seqfeat::FeatureInput& in, const char* fn, const int64_t* offsets,
                  const char* bytes) {
-  REQUIRE(offsets, fn);
+  if (offsets == nullptr) null_input(fn, in.key, "offsets");
   in.dtype = seqfeat::DType::kString;
   in.strings = {offsets, bytes};
 }
@@ -544,7 +600,7 @@ static_assert(sizeof(seqfeat_string_view) == sizeof(seqfeat::StringRef) &&
 
 void set_string_views(seqfeat::FeatureInput& in, const char* fn,
                       const seqfeat_string_view* values, int64_t count) {
-  if (count > 0) REQUIRE(values, fn);
+  if (count > 0 && values == nullptr) null_input(fn, in.key, "values");
   in.dtype = seqfeat::DType::kString;
   in.strings.refs = reinterpret_cast<const seqfeat::StringRef*>(values);
 }
@@ -553,12 +609,7 @@ void set_string_views(seqfeat::FeatureInput& in, const char* fn,
 // Values the layout needs: entries (sparse), cells (dense), values (ragged).
 int64_t value_count(const seqfeat::FeatureInput& in, const char* fn) {
   if (in.form != seqfeat::InputForm::kDense) return in.num_values;
-  int64_t cells = 1;
-  for (int64_t d : in.shape)
-    if (d < 0 || __builtin_mul_overflow(cells, d, &cells))
-      fail(Code::kInvalidArgument, "{}: feature {}: shape [{}] has no valid size", fn, in.key,
-           fmt::join(in.shape, ", "));
-  return cells;
+  return cells_of(in.shape, fn, in.key);
 }
 
 void fill_feature(seqfeat::FeatureInput& in, const seqfeat_feature& f, const char* fn) {
@@ -628,7 +679,6 @@ seqfeat_status seqfeat_batch_add_sparse_strings(seqfeat_batch* batch, const char
   return guard([&] {
     const char* fn = "seqfeat_batch_add_sparse_strings";
     REQUIRE(batch, fn);
-    REQUIRE(offsets, fn);
     auto in = sparse_input(fn, key, indices, num_entries, rank, dense_shape);
     set_strings(in, fn, offsets, bytes);
     batch->batch.add(std::move(in));
@@ -655,7 +705,7 @@ seqfeat_status seqfeat_batch_add_dense(seqfeat_batch* batch, const char* key,
     const char* fn = "seqfeat_batch_add_dense";
     REQUIRE(batch, fn);
     auto in = dense_input(fn, key, shape, rank);
-    set_numbers(in, fn, dtype, values, cells_of(in.shape));
+    set_numbers(in, fn, dtype, values, cells_of(in.shape, fn, in.key));
     batch->batch.add(std::move(in));
   });
 }
@@ -666,7 +716,6 @@ seqfeat_status seqfeat_batch_add_dense_strings(seqfeat_batch* batch, const char*
   return guard([&] {
     const char* fn = "seqfeat_batch_add_dense_strings";
     REQUIRE(batch, fn);
-    REQUIRE(offsets, fn);
     auto in = dense_input(fn, key, shape, rank);
     set_strings(in, fn, offsets, bytes);
     batch->batch.add(std::move(in));
@@ -680,7 +729,7 @@ seqfeat_status seqfeat_batch_add_dense_string_views(seqfeat_batch* batch, const 
     const char* fn = "seqfeat_batch_add_dense_string_views";
     REQUIRE(batch, fn);
     auto in = dense_input(fn, key, shape, rank);
-    set_string_views(in, fn, values, cells_of(in.shape));
+    set_string_views(in, fn, values, cells_of(in.shape, fn, in.key));
     batch->batch.add(std::move(in));
   });
 }
@@ -706,7 +755,6 @@ seqfeat_status seqfeat_batch_add_ragged_strings(seqfeat_batch* batch, const char
   return guard([&] {
     const char* fn = "seqfeat_batch_add_ragged_strings";
     REQUIRE(batch, fn);
-    REQUIRE(offsets, fn);
     auto in = ragged_input(fn, key, batch_size, row_splits, num_steps, step_splits, num_values);
     set_strings(in, fn, offsets, bytes);
     batch->batch.add(std::move(in));
@@ -1092,11 +1140,19 @@ seqfeat_status seqfeat_concatenate_context_input(const float* context, int64_t c
     if (batch < 0 || steps < 0 || sequence_depth < 0 || context_depth < 0)
       fail(Code::kInvalidArgument, "{}: negative dimension ({}, {}, {}, {})", fn, batch, steps,
            sequence_depth, context_depth);
-    const int64_t need = batch * steps * (sequence_depth + context_depth);
+    using seqfeat::checked_mul;
+    const int64_t width = seqfeat::checked_add(sequence_depth, context_depth,
+                                               "{}: sequence_depth + context_depth", fn);
+    const int64_t rows = checked_mul(batch, steps, "{}: batch x steps", fn);
+    const int64_t need = checked_mul(rows, width, "{}: output [{}, {}, {}]", fn, batch, steps, width);
+    checked_mul(need, 4, "{}: output [{}, {}, {}]", fn, batch, steps, width);
     if (need > 0) {
       REQUIRE(out, fn);
-      if (batch * context_depth > 0) REQUIRE(context, fn);
-      if (batch * steps * sequence_depth > 0) REQUIRE(sequence, fn);
+      if (checked_mul(batch, context_depth, "{}: context [{}, {}]", fn, batch, context_depth) > 0)
+        REQUIRE(context, fn);
+      if (checked_mul(rows, sequence_depth, "{}: sequence [{}, {}, {}]", fn, batch, steps,
+                      sequence_depth) > 0)
+        REQUIRE(sequence, fn);
     }
     if (out_count < static_cast<size_t>(need))
       fail(Code::kBufferTooSmall, "{}: out has {} floats, [{}, {}, {}] needs {}", fn, out_count,

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "column.h"
+#include "checked.h"
 #include "error.h"
 #include "hash.h"
 #include "vocabulary.h"
@@ -15,7 +16,7 @@ namespace seqfeat {
 
 std::string render_value(const FeatureInput& in, int64_t i) {
   switch (in.dtype) {
-    case DType::kString: return fmt::format("\"{}\"", in.strings.at(i));
+    case DType::kString: return fmt::format("\"{}\"", printable(in.strings.at(i)));
     case DType::kInt32:
     case DType::kInt64: return fmt::format("{}", in.integer(i));
     default: return fmt::format("{}", in.number(i));
@@ -33,6 +34,17 @@ bool is_ignored_cell(const FeatureInput& in, int64_t i) {
   }
 }
 
+// The per-example arrays (example_bags [B + 1], lengths [B]), zeroed. B comes from a shape, not
+// from the values, so it is checked against the allocation limit.
+void size_examples(IdBags& out, int64_t batch, const std::string& column, const FeatureInput& in) {
+  out.batch = batch;
+  const int64_t slots =
+      checked_add(batch, 1, "Column {}, feature {}: batch size", column, in.key);
+  checked_assign(out.example_bags, slots, 0, "Column {}, feature {}: {} examples", column, in.key,
+                 batch);
+  out.lengths.assign(static_cast<size_t>(batch), 0);
+}
+
 void layout_sparse(const FeatureInput& in, IdBags& out, const std::string& column) {
   const int64_t rank = in.rank;
   const auto& shape = in.dense_shape;
@@ -40,17 +52,15 @@ void layout_sparse(const FeatureInput& in, IdBags& out, const std::string& colum
     fail(Code::kInvalidArgument,
          "Column {}, feature {}: dense_shape has {} dimensions but indices have rank {}", column,
          in.key, shape.size(), rank);
-  out.batch = shape[0];
   out.steps = shape[1];
-  out.width = 1;
-  for (int64_t d = 2; d < rank; ++d) out.width *= shape[d];
+  out.width = checked_product(shape, 2, "Column {}, feature {}: values per step (dense_shape)",
+                              column, in.key);
   const int64_t n = in.num_values;
-  out.entry_k.resize(n);
-  out.value_index.resize(n);
-  out.example_bags.assign(out.batch + 1, 0);
+  checked_resize(out.entry_k, n, "Column {}, feature {}: {} values", column, in.key, n);
+  out.value_index.resize(static_cast<size_t>(n));
+  size_examples(out, shape[0], column, in);
   out.bag_step.clear();
   out.bag_entries.clear();
-  out.lengths.assign(out.batch, 0);
   int64_t prev_b = -1, prev_t = -1, prev_k = -1;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t b = in.index(i, 0), t = in.index(i, 1);
@@ -83,20 +93,21 @@ void layout_sparse(const FeatureInput& in, IdBags& out, const std::string& colum
   for (int64_t b = 0; b < out.batch; ++b) out.example_bags[b + 1] += out.example_bags[b];
 }
 
-void layout_dense(const FeatureInput& in, bool drop_ignored, IdBags& out) {
+void layout_dense(const FeatureInput& in, bool drop_ignored, IdBags& out,
+                  const std::string& column) {
   const auto& shape = in.shape;
-  out.batch = shape[0];
   out.steps = shape[1];
-  out.width = 1;
-  for (size_t d = 2; d < shape.size(); ++d) out.width *= shape[d];
-  out.example_bags.assign(out.batch + 1, 0);
+  out.width = checked_product(shape, 2, "Column {}, feature {}: values per step (shape)", column,
+                              in.key);
+  size_examples(out, shape[0], column, in);
   out.bag_step.clear();
   out.bag_entries.clear();
   out.entry_k.clear();
   out.value_index.clear();
-  out.lengths.assign(out.batch, 0);
   int64_t cell = 0;
-  for (int64_t b = 0; b < out.batch; ++b) {
+  // Without cells (a zero dimension) there is nothing to walk, however large the other ones are.
+  const int64_t batch = in.num_values > 0 ? out.batch : 0;
+  for (int64_t b = 0; b < batch; ++b) {
     for (int64_t t = 0; t < out.steps; ++t) {
       bool open = false;
       for (int64_t k = 0; k < out.width; ++k, ++cell) {
@@ -179,7 +190,7 @@ void build_bag_layout(const FeatureInput& in, bool drop_ignored, IdBags& out,
   out.weights.clear();
   switch (in.form) {
     case InputForm::kSparse: layout_sparse(in, out, column_name); break;
-    case InputForm::kDense: layout_dense(in, drop_ignored, out); break;
+    case InputForm::kDense: layout_dense(in, drop_ignored, out, column_name); break;
     case InputForm::kRagged: layout_ragged(in, out); break;
   }
 }
@@ -226,7 +237,7 @@ class IdentityColumn final : public CategoricalColumn {
     // Sparse and ragged layouts keep every value in order (value_index[i] == i).
     const bool in_order = in.form != InputForm::kDense;
     if (in_order && in.dtype == DType::kInt64) {
-      std::memcpy(ids, in.values, static_cast<size_t>(n) * sizeof(int64_t));
+      if (n > 0) std::memcpy(ids, in.values, static_cast<size_t>(n) * sizeof(int64_t));
     } else if (in_order) {
       const auto* v = static_cast<const int32_t*>(in.values);
       for (int64_t i = 0; i < n; ++i) ids[i] = v[i];
@@ -395,7 +406,8 @@ class WeightedColumn final : public CategoricalColumn {
       out.weights.resize(static_cast<size_t>(w.num_values));
       float* weights = out.weights.data();
       if (w.dtype == DType::kFloat32) {
-        std::memcpy(weights, w.values, static_cast<size_t>(w.num_values) * sizeof(float));
+        if (w.num_values > 0)
+          std::memcpy(weights, w.values, static_cast<size_t>(w.num_values) * sizeof(float));
       } else if (w.dtype == DType::kFloat64) {
         const auto* v = static_cast<const double*>(w.values);
         for (int64_t i = 0; i < w.num_values; ++i) weights[i] = static_cast<float>(v[i]);

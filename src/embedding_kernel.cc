@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <vector>
 
 // The 8-float vectors below never cross a call boundary (everything using them is inlined into
@@ -389,8 +390,15 @@ void embed_gemm(const EmbeddingArgs& args, const BagOutput& where, int64_t b0, i
   const int64_t chunk = std::max<int64_t>(1, kGemmSingleThreadWork / std::max<int64_t>(1, V * D));
   thread_local std::vector<float> multi_hot;  // [chunk, V]; grows once, then reused
   thread_local std::vector<float> scale;      // [T]
-  if (multi_hot.size() < static_cast<size_t>(chunk * V)) multi_hot.resize(chunk * V);
-  if (scale.size() < static_cast<size_t>(T)) scale.resize(T);
+  try {
+    if (multi_hot.size() < static_cast<size_t>(chunk * V)) multi_hot.resize(chunk * V);
+    if (scale.size() < static_cast<size_t>(T)) scale.resize(T);
+  } catch (const std::bad_alloc&) {
+    // This may run on a pool worker, which cannot report an error: the gather needs no
+    // scratch memory and writes the same values.
+    select_embed_examples(args, Isa::kBest, EmbedVariant::kHand)(args, where, b0, b1);
+    return;
+  }
   for (int64_t b = b0; b < b1; ++b) {
     float* rows = o.out + b * T * stride;
     // Output step = natural step + shift, kept if in [lo, hi).

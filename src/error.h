@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -32,6 +33,10 @@ class Error : public std::runtime_error {
  private:
   Code code_;
 };
+
+// Text from input made safe for a message: control bytes (a NUL would end the C string the
+// message is read as) become \xNN, and text beyond `max_bytes` is cut with "...".
+std::string printable(std::string_view text, size_t max_bytes = 256);
 
 template <class... Args>
 [[noreturn]] void fail(Code code, fmt::format_string<Args...> format, Args&&... args) {

@@ -11,6 +11,7 @@ void write_rows(const IndicatorRows& r, int64_t b0, int64_t b1) {
   const int64_t nb = r.buckets, T = r.steps, stride = r.stride;
   const auto buckets = static_cast<uint64_t>(nb);
   const size_t row_bytes = static_cast<size_t>(nb) * sizeof(float);
+  if (T == 0) return;  // no output rows (and possibly no output buffer)
   for (int64_t b = b0; b < b1; ++b) {
     float* rows = r.out + b * T * stride;
     if (stride == nb) {

@@ -5,7 +5,8 @@
 //
 // with the same bag layout and step window as the embedding kernel (BagOutput). Each example's
 // rows are zeroed in one block when the column is the whole output row, then the ids are
-// scattered; ids outside [0, buckets) are dropped (counted by the plan).
+// scattered; ids outside [0, buckets) are dropped (counted by the plan). The caller has checked
+// that B · steps · stride fits in int64 (checked.h), so no offset below can wrap.
 #pragma once
 
 #include <cstdint>

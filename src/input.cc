@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "checked.h"
 #include "error.h"
 
 namespace seqfeat {
@@ -36,6 +37,8 @@ namespace {
 void check_values(const FeatureInput& in) {
   if (in.num_values < 0)
     fail(Code::kInvalidArgument, "Feature {}: negative number of values {}", in.key, in.num_values);
+  // The arrays' byte sizes must be representable, so that no offset into them can wrap.
+  checked_mul(in.num_values, 16, "Feature {}: the values", in.key);
   if (in.dtype == DType::kString) {
     if (in.strings.itemsize > 0) {
       if (in.strings.bytes == nullptr && in.num_values > 0)
@@ -170,11 +173,17 @@ void Batch::validate(FeatureInput& in) {
       if (in.rank < 1)
         fail(Code::kInvalidArgument, "Feature (key: {}) cannot have rank 0. Given: {}", in.key,
              in.describe());
+      if (in.rank > kMaxRank)
+        fail(Code::kInvalidArgument, "Feature {}: rank {} is above the maximum rank {}", in.key,
+             in.rank, kMaxRank);
       if (in.indices == nullptr && in.num_values > 0)
         fail(Code::kInvalidArgument, "Feature {}: indices are NULL", in.key);
       for (int64_t d : in.dense_shape)
         if (d < 0)
           fail(Code::kInvalidArgument, "Feature {}: negative dense_shape dimension {}", in.key, d);
+      checked_mul(checked_mul(in.num_values, in.rank, "Feature {}: indices [{}, {}]", in.key,
+                              in.num_values, in.rank),
+                  8, "Feature {}: indices [{}, {}]", in.key, in.num_values, in.rank);
       if (in.rank == 1) {
         in.rank1 = true;
         in.rank = 2;
@@ -186,12 +195,13 @@ void Batch::validate(FeatureInput& in) {
       if (in.shape.empty())
         fail(Code::kInvalidArgument, "Feature (key: {}) cannot have rank 0. Given: {}", in.key,
              in.describe());
-      int64_t cells = 1;
-      for (int64_t d : in.shape) {
+      if (static_cast<int64_t>(in.shape.size()) > kMaxRank)
+        fail(Code::kInvalidArgument, "Feature {}: rank {} is above the maximum rank {}", in.key,
+             in.shape.size(), kMaxRank);
+      for (int64_t d : in.shape)
         if (d < 0)
           fail(Code::kInvalidArgument, "Feature {}: negative shape dimension {}", in.key, d);
-        cells *= d;
-      }
+      const int64_t cells = checked_product(in.shape, 0, "Feature {}: cells of the shape", in.key);
       if (in.shape.size() == 1) in.shape.push_back(1);
       in.num_values = cells;
       break;
@@ -201,6 +211,8 @@ void Batch::validate(FeatureInput& in) {
         fail(Code::kInvalidArgument, "Feature {}: negative batch_size {}", in.key, in.batch_size);
       if (in.row_splits == nullptr)
         fail(Code::kInvalidArgument, "Feature {}: row_splits is NULL", in.key);
+      checked_mul(checked_add(in.batch_size, 1, "Feature {}: row_splits", in.key), 8,
+                  "Feature {}: row_splits", in.key);
       const int64_t outer_end = in.step_splits ? in.num_steps : in.num_values;
       if (in.row_splits[0] != 0)
         fail(Code::kInvalidArgument, "Feature {}: row_splits[0] must be 0, got {}", in.key,
@@ -219,6 +231,8 @@ void Batch::validate(FeatureInput& in) {
       if (in.step_splits) {
         if (in.num_steps < 0)
           fail(Code::kInvalidArgument, "Feature {}: negative num_steps {}", in.key, in.num_steps);
+        checked_mul(checked_add(in.num_steps, 1, "Feature {}: step_splits", in.key), 8,
+                    "Feature {}: step_splits", in.key);
         if (in.step_splits[0] != 0)
           fail(Code::kInvalidArgument, "Feature {}: step_splits[0] must be 0, got {}", in.key,
                in.step_splits[0]);

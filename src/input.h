@@ -15,6 +15,9 @@ namespace seqfeat {
 
 enum class InputForm { kSparse, kDense, kRagged };
 
+// The highest rank of an input tensor (TF's limit).
+constexpr int64_t kMaxRank = 254;
+
 // A (pointer, length) string, layout-compatible with seqfeat_string_view of the C ABI.
 struct StringRef {
   const char* data;

@@ -44,7 +44,7 @@ void write_numeric_in_order(const NumericRows& r, int64_t b0, int64_t b1) {
       for (float* end = rows + T * E; dst < end;) *dst++ = def;
     } else if (stride == E) {
       fill(rows, t0 * E, r.default_value);
-      std::memcpy(rows + t0 * E, src, static_cast<size_t>(count * E) * sizeof(float));
+      if (count > 0) std::memcpy(rows + t0 * E, src, static_cast<size_t>(count * E) * sizeof(float));
       fill(rows + (t0 + count) * E, (T - t0 - count) * E, r.default_value);
     } else {
       // Part of a wider row: E floats per step; plain loops for short steps (a library call

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 
+#include "checked.h"
 #include "error.h"
 
 namespace seqfeat {
@@ -34,10 +35,11 @@ Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed)
   if (rows < 1 || dimension < 1)
     fail(Code::kInvalidArgument, "embedding table {}: invalid shape [{}, {}]", name_, rows,
          dimension);
-  const size_t count = size();
-  if (count > (SIZE_MAX / sizeof(float)) - 64)
-    fail(Code::kOutOfMemory, "embedding table {}: [{}, {}] is too large", name_, rows, dimension);
-  size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+  const int64_t count64 = checked_mul(rows, dimension, "embedding table {}: rows x dimension", name_);
+  const auto count = static_cast<size_t>(count64);
+  const size_t bytes =
+      (checked_bytes(count64, sizeof(float), "embedding table {} [{}, {}]", name_, rows,
+                     dimension) + 63) / 64 * 64;
   auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
   if (p == nullptr)
     fail(Code::kOutOfMemory, "embedding table {}: cannot allocate {} bytes", name_, bytes);

@@ -4,17 +4,19 @@
 #include <new>
 
 #include <dlpack/dlpack.h>
+#include <fmt/ranges.h>
 
+#include "checked.h"
 #include "error.h"
 
 namespace seqfeat {
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape) : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t d : shape_) {
-    if (d < 0) fail(Code::kInternal, "negative tensor dimension {}", d);
-    size_ *= d;
-  }
-  const size_t bytes = (static_cast<size_t>(size_) * dtype_size(dtype_) + 63) / 64 * 64;
+  size_ = checked_product(shape_, 0, "output tensor");
+  // Rounded up to whole 64-byte lines (aligned_alloc needs a multiple of the alignment); the
+  // limit keeps `bytes` far below SIZE_MAX, so the rounding cannot wrap.
+  const size_t bytes = (checked_bytes(size_, dtype_size(dtype_), "output tensor of shape [{}]",
+                                      fmt::join(shape_, ", ")) + 63) / 64 * 64;
   data_ = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
   if (data_ == nullptr) fail(Code::kOutOfMemory, "cannot allocate a tensor of {} bytes", bytes);
 }

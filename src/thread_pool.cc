@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -80,6 +81,12 @@ class Pool {
     const uint64_t joined = s & kJoinedMask;
     while (done_.load(std::memory_order_acquire) != joined) cpu_relax();
     fn_ = nullptr;
+    if (failed_.load(std::memory_order_acquire)) {
+      std::exception_ptr error = std::move(error_);
+      error_ = nullptr;
+      failed_.store(false, std::memory_order_relaxed);
+      std::rethrow_exception(error);
+    }
     return true;
   }
 
@@ -142,7 +149,13 @@ class Pool {
     for (;;) {
       const int64_t task = next_.fetch_add(1, std::memory_order_relaxed);
       if (task >= tasks) break;
-      fn(task);
+      // An exception must not leave a worker (std::terminate): the first one is kept and
+      // rethrown on the caller once the region is closed.
+      try {
+        fn(task);
+      } catch (...) {
+        if (!failed_.exchange(true, std::memory_order_acq_rel)) error_ = std::current_exception();
+      }
     }
   }
 
@@ -216,6 +229,8 @@ class Pool {
   int caller_cpu_ = -1;  // guarded by create_mutex_
   std::atomic<uint64_t> wanted_{0};
   const TaskRef* fn_ = nullptr;
+  std::atomic<bool> failed_{false};  // a task threw; error_ holds the first exception
+  std::exception_ptr error_;
   int64_t tasks_ = 0;
   alignas(64) std::atomic<int64_t> next_{0};
   alignas(64) std::atomic<uint64_t> done_{0};

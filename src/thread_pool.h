@@ -30,8 +30,10 @@ int hardware_threads();
 
 // Runs fn(task) for every task in [0, tasks) on up to `threads` threads, the caller being one
 // of them; tasks are handed out in increasing order as threads become free. Returns when all
-// tasks are done. fn must not throw. If the pool is busy with another caller's region, the
-// tasks run on the calling thread.
+// tasks are done. If a task throws, the first exception is rethrown here once the region is
+// over (never on a worker, where it would end the process); callers should validate
+// before the region so that tasks do not fail. If the pool is busy with another caller's
+// region, the tasks run on the calling thread.
 void parallel_for(int threads, int64_t tasks, TaskRef fn);
 
 // Starts waking up to `threads - 1` workers for a parallel_for that this thread will issue

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include "checked.h"
 #include "error.h"
 
 namespace seqfeat {
@@ -22,10 +23,12 @@ using detail::VocabSlot;
 // Smallest power of two holding `n` keys at load <= 1/2 (at least one slot, so that a probe of
 // an empty table ends at once).
 std::vector<VocabSlot> make_slots(size_t n) {
-  if (n > (std::numeric_limits<size_t>::max() >> 2) / sizeof(VocabSlot)) {
-    fail(Code::kOutOfMemory, "vocabulary of {} keys is too large", n);
-  }
-  return std::vector<VocabSlot>(std::bit_ceil(std::max<size_t>(2 * n, 1)), VocabSlot{0, -1});
+  if (n > (std::numeric_limits<size_t>::max() >> 2) / sizeof(VocabSlot))
+    fail(Code::kInvalidArgument, "vocabulary of {} keys is too large", n);
+  const size_t slots = std::bit_ceil(std::max<size_t>(2 * n, 1));
+  checked_bytes(static_cast<int64_t>(slots), sizeof(VocabSlot),
+                "hash table of a vocabulary of {} keys", n);
+  return std::vector<VocabSlot>(slots, VocabSlot{0, -1});
 }
 
 // Inserts `id` unless a slot with the same key is found; returns that slot's id, or -1 after
@@ -159,8 +162,8 @@ std::vector<int64_t> parse_int_lines(const std::vector<std::string>& lines,
     if (reject_empty) check_not_empty(lines[i], i, path);
     int64_t value = 0;
     if (!parse_int64(lines[i], value)) {
-      fail(Code::kInvalidArgument, "Field {} in line {} of {} is not a valid int64", lines[i],
-           i + 1, path);
+      fail(Code::kInvalidArgument, "Field {} in line {} of {} is not a valid int64",
+           printable(lines[i]), i + 1, path);
     }
     const auto bits = static_cast<uint64_t>(value);
     const int64_t first = insert_or_find(slots, mix64(bits), bits, static_cast<int64_t>(i),
@@ -168,7 +171,8 @@ std::vector<int64_t> parse_int_lines(const std::vector<std::string>& lines,
     if (first >= 0) {
       fail(Code::kInvalidArgument,
            "Duplicate key in {}: line {} ({}) has the same int64 value {} as line {} ({})", path,
-           i + 1, lines[i], value, first + 1, lines[static_cast<size_t>(first)]);
+           i + 1, printable(lines[i]), value, first + 1,
+           printable(lines[static_cast<size_t>(first)]));
     }
     values.push_back(value);
   }
@@ -186,8 +190,8 @@ StringVocabulary::StringVocabulary(std::vector<std::string> keys, std::string_vi
                        [&](int64_t id) { return keys_[static_cast<size_t>(id)] == keys_[i]; });
     if (first >= 0) {
       fail(Code::kInvalidArgument,
-           "{}: Duplicate keys in vocabulary_list: \"{}\" at positions {} and {}", what, keys_[i],
-           first, i);
+           "{}: Duplicate keys in vocabulary_list: \"{}\" at positions {} and {}", what,
+           printable(keys_[i]), first, i);
     }
   }
 }
@@ -218,7 +222,7 @@ std::vector<std::string> read_vocabulary_file(const std::string& path, int64_t v
                        [&](int64_t id) { return read.lines[static_cast<size_t>(id)] == line; });
     if (first >= 0) {
       fail(Code::kInvalidArgument, "Duplicate key in {}: line {} (\"{}\") repeats line {}", path,
-           i + 1, line, first + 1);
+           i + 1, printable(line), first + 1);
     }
   }
   check_complete(read, path, vocabulary_size);

@@ -98,6 +98,25 @@ SEQFEAT_API uint32_t seqfeat_version_number(void);
 SEQFEAT_API const char* seqfeat_version_string(void);
 
 /* ---------------------------------------------------------------------------------------------
+ * Process-wide limits
+ * ------------------------------------------------------------------------------------------- */
+/** The largest buffer, in bytes, that one call may allocate for data whose size comes from its
+ *  arguments: an output tensor, an embedding table, a vocabulary, per-call scratch arrays. A
+ *  call that would need more fails with SEQFEAT_ERR_OUT_OF_MEMORY and a message giving the
+ *  bytes asked for, before anything is allocated or written. Default: the machine's physical
+ *  memory (a request no machine could hold is refused up front instead of being overcommitted).
+ *  Sizes that do not even fit in 64 bits are SEQFEAT_ERR_INVALID_ARGUMENT whatever the limit. */
+#define SEQFEAT_LIMIT_ALLOCATION_BYTES 0
+
+/** Sets a process-wide limit (SEQFEAT_LIMIT_*). value 0 restores the default; negative values
+ *  and unknown limits are SEQFEAT_ERR_INVALID_ARGUMENT. Thread-safe; calls already running
+ *  may still see the previous value. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_set_limit(int32_t limit, int64_t value);
+
+/** Writes the current value of a process-wide limit (SEQFEAT_LIMIT_*) to *out. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_get_limit(int32_t limit, int64_t* out);
+
+/* ---------------------------------------------------------------------------------------------
  * Enumerations (passed as int32_t)
  * ------------------------------------------------------------------------------------------- */
 #define SEQFEAT_DTYPE_FLOAT32 1

@@ -67,6 +67,27 @@ def library_version() -> str:
 __version__: str = library_version()
 
 
+def set_allocation_limit(num_bytes):
+    """Sets the largest buffer one call may allocate for data sized by its inputs (an output,
+    an embedding table, a vocabulary, scratch arrays); a call needing more raises MemoryError
+    naming the bytes asked for. 0 restores the default (the machine's physical memory).
+    Process-wide."""
+    import ctypes
+    from . import _capi, _errors
+    status = _lib.set_limit(_capi.LIMIT_ALLOCATION_BYTES, ctypes.c_int64(int(num_bytes)))
+    _errors.check(status, _errors.CONSTRUCTION)
+
+
+def allocation_limit():
+    """The current allocation limit in bytes (see set_allocation_limit)."""
+    import ctypes
+    from . import _capi, _errors
+    out = ctypes.c_int64()
+    _errors.check(_lib.get_limit(_capi.LIMIT_ALLOCATION_BYTES, ctypes.byref(out)),
+                  _errors.CONSTRUCTION)
+    return out.value
+
+
 from ._dlpack import DLPackTensor  # noqa: E402
 
 
@@ -78,12 +99,12 @@ __all__ = [
     "InvalidArgumentError", "NumericColumn", "RaggedTensor", "SequenceDenseColumn",
     "SequenceFeatures", "SequenceNumericColumn", "SharedEmbeddingColumn", "SparseTensor",
     "VocabularyFileCategoricalColumn", "VocabularyListCategoricalColumn",
-    "WeightedCategoricalColumn", "as_dtype", "categorical_column_with_hash_bucket",
+    "WeightedCategoricalColumn", "allocation_limit", "as_dtype", "categorical_column_with_hash_bucket",
     "categorical_column_with_identity", "categorical_column_with_vocabulary_file",
     "categorical_column_with_vocabulary_list", "concatenate_context_input", "embedding_column",
     "float32", "float64", "indicator_column", "int32", "int64", "library_version",
     "normalizers", "numeric_column", "optimizers", "ragged", "sequence_categorical_column_with_hash_bucket",
     "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
     "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",
-    "sequence_numeric_column", "shared_embeddings", "string", "weighted_categorical_column",
+    "sequence_numeric_column", "set_allocation_limit", "shared_embeddings", "string", "weighted_categorical_column",
 ]

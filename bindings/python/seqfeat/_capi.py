@@ -69,6 +69,8 @@ STRINGS_VIEWS = 1
 STRINGS_FIXED = 2
 STRINGS_UTF32 = 3
 
+LIMIT_ALLOCATION_BYTES = 0
+
 status_t = C.c_int32
 handle_t = C.c_void_p
 i64p = C.POINTER(C.c_int64)
@@ -162,6 +164,8 @@ _SIGNATURES = {
     "seqfeat_last_error_message": (_CS, []),
     "seqfeat_version_number": (C.c_uint32, []),
     "seqfeat_version_string": (_CS, []),
+    "seqfeat_set_limit": (_S, [_I32, _I64]),
+    "seqfeat_get_limit": (_S, [_I32, _P(_I64)]),
     # columns
     "seqfeat_numeric_options_default": (None, [_P(NumericOptions)]),
     "seqfeat_numeric_column_create": (_S, [_CS, _I32, _P(NumericOptions), _PH]),
