@@ -9,11 +9,35 @@ DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev
   python3-pytest python3-torch python3-venv python3-pip python3-setuptools mypy abigail-tools \
   binutils
 BENCH_PACKAGES = python3-torch
+# Fuzzing (clang's libFuzzer) and the valgrind run of the C ABI tests.
+FUZZ_PACKAGES = clang libclang-rt-14-dev
+MEMCHECK_PACKAGES = valgrind
+
+# Fuzz and sanitizer build trees (docs/testing.md).
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+CCACHE := $(shell command -v ccache 2>/dev/null)
+LAUNCHER := $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Installs the Debian packages given as $(1) that are missing.
+define install_packages
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+endef
 
 # Rust: the machine's rustup toolchain if there is one, else Debian's cargo (installed by deps).
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench clean fuzz fuzz-build fuzz-smoke sanitize \
+  memcheck
 
 all: build
 
@@ -46,6 +70,38 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) -m pytest -q tests/python
+
+# libFuzzer targets (fuzz/README.md): `make fuzz` runs each for FUZZ_SECONDS, `make fuzz-smoke`
+# for FUZZ_SMOKE_SECONDS.
+fuzz-build: deps
+	$(call install_packages,$(FUZZ_PACKAGES))
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(LAUNCHER) -DSEQFEAT_BUILD_FUZZ=ON \
+	  -DSEQFEAT_BUILD_TESTS=OFF -DSEQFEAT_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+# The C/C++ tests under ASan + UBSan (and the Python tests with the ASan runtime preloaded),
+# and the concurrency stress test under TSan. Benchmarks are not built.
+sanitize: deps
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(LAUNCHER) -DSEQFEAT_SANITIZE=address,undefined -DSEQFEAT_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target seqfeat test_core test_capi test_hpp
+	tests/sanitize.sh asan $(ASAN_BUILD) $(PYTHON)
+	@test -f $(TSAN_BUILD)/CMakeCache.txt || cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  $(LAUNCHER) -DSEQFEAT_SANITIZE=thread -DSEQFEAT_BUILD_BENCH=OFF
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target test_capi
+	tests/sanitize.sh tsan $(TSAN_BUILD)
+
+# valgrind over the C ABI tests (no leak, no invalid access).
+memcheck: build
+	$(call install_packages,$(MEMCHECK_PACKAGES))
+	tests/memcheck.sh $(BUILD)
 
 bench: build
 	@dpkg-query -W -f='$${Status}' $(BENCH_PACKAGES) 2>/dev/null | grep -q "install ok installed" || \

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -59,6 +60,15 @@ class Pool {
     return pool;
   }
 
+#if defined(__linux__)
+  Pool() {
+    // A child process has only the thread that forked: forget the parent's workers (joining
+    // them at exit would wait forever) and any lock one of them held; the child starts new
+    // workers when it needs them.
+    pthread_atfork(nullptr, nullptr, [] { instance().forget_after_fork(); });
+  }
+#endif
+
   // Returns false (and runs nothing) if another caller holds the pool.
   bool run(int threads, int64_t tasks, TaskRef fn) {
     std::unique_lock<std::mutex> call(call_mutex_, std::try_to_lock);
@@ -95,6 +105,25 @@ class Pool {
     keep_off_caller_cpu();
     prepare_epoch_.fetch_add(1, std::memory_order_seq_cst);
     wake_sleepers();
+  }
+
+  // In a forked child only (no other thread exists): the workers' std::thread objects are moved
+  // to a vector that is deliberately never destroyed (destroying or joining them is not
+  // possible), the synchronisation objects are created anew and the counters reset.
+  void forget_after_fork() {
+    new std::vector<std::thread>(std::move(workers_));
+    workers_.clear();
+    new (&call_mutex_) std::mutex();
+    new (&create_mutex_) std::mutex();
+    new (&sleep_mutex_) std::mutex();
+    new (&sleep_cv_) std::condition_variable();
+    sleepers_.store(0);
+    caller_cpu_ = -1;
+    fn_ = nullptr;
+    failed_.store(false);
+    error_ = nullptr;
+    state_.store(state_.load() | kClosed);
+    done_.store(0);
   }
 
   ~Pool() {

@@ -18,15 +18,20 @@
  *             borrowed for the duration of the call and copied where kept (vocabularies, tables),
  *             with one documented exception: a seqfeat_batch is a set of *views* — it keeps the
  *             caller's pointers (zero-copy) until it is cleared or freed.
- * Threads     Columns, vocabularies and configured layers (seqfeat_features) are immutable and
- *             may be used by any number of threads at once. The one mutable part of a column is
- *             its embedding table: seqfeat_column_table_set() must not run concurrently with a
- *             pack that reads the same table. A seqfeat_batch, seqfeat_tensor or seqfeat_stats
- *             belongs to one thread at a time. The library keeps per-thread scratch memory, so
- *             packing into a caller buffer allocates nothing once warmed up. It never changes
- *             OpenBLAS's process-global thread setting. Training (seqfeat_optimizer_*,
+ * Threads     Columns, vocabularies and configured layers (seqfeat_features,
+ *             seqfeat_dense_features) are immutable and may be used by any number of threads at
+ *             once. The one mutable part of a column is its embedding table:
+ *             seqfeat_column_table_set() must not run concurrently with a pack that reads the
+ *             same table. A seqfeat_batch, seqfeat_tensor or seqfeat_stats belongs to one thread
+ *             at a time. The library keeps per-thread scratch memory, so packing into a caller
+ *             buffer allocates nothing once warmed up; a pack must not be re-entered from a
+ *             callback it makes (a normalizer) on the same thread. Packs above a work threshold
+ *             split over a worker pool created on first use (num_threads in the pack options);
+ *             concurrent callers never wait for each other, and a forked child may use the
+ *             library. Limits (seqfeat_set_limit) are process-wide and thread-safe. It never
+ *             changes OpenBLAS's process-global thread setting. Training (seqfeat_optimizer_*,
  *             seqfeat_features_backward_apply) writes tables in place: see "Training" below for
- *             what may run concurrently with an update.
+ *             what may run concurrently with an update. Details: docs/threading.md.
  * Layout      Tensors are dense, row-major (C order). Strings are UTF-8 bytes given Arrow-style:
  *             offsets int64[n+1] (offsets[0] = 0, non-decreasing) into one byte buffer; bytes are
  *             hashed as given, no terminator.
