@@ -70,9 +70,10 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) -m pytest -q tests/python
+	$(MAKE) --no-print-directory fuzz-smoke
 
-# libFuzzer targets (fuzz/README.md): `make fuzz` runs each for FUZZ_SECONDS, `make fuzz-smoke`
-# for FUZZ_SMOKE_SECONDS.
+# libFuzzer targets (fuzz/README.md): `make fuzz` runs each for FUZZ_SECONDS, `make test` (through
+# fuzz-smoke) for FUZZ_SMOKE_SECONDS so that a regression of a fixed finding is caught.
 fuzz-build: deps
 	$(call install_packages,$(FUZZ_PACKAGES))
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -18,7 +18,7 @@ int64_t DenseFeatures::batch_size(const Batch& batch) const {
 void DenseFeatures::pack_into(const Batch& batch, float* out, size_t count) const {
   const Planned plan = plan_batch(layer_, Layer::kDense, batch, PackOptions{});
   const int64_t B = plan.batch, depth = layer_.depth;
-  const auto need = static_cast<size_t>(B * depth);
+  const auto need = static_cast<size_t>(B * depth);  // checked by plan_batch
   if (out == nullptr && need > 0) fail(Code::kInvalidArgument, "output buffer is NULL");
   if (count < need)
     fail(Code::kBufferTooSmall, "output buffer has {} floats, [{}, {}] needs {}", count, B, depth,

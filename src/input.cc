@@ -41,6 +41,11 @@ void check_values(const FeatureInput& in) {
   checked_mul(in.num_values, 16, "Feature {}: the values", in.key);
   if (in.dtype == DType::kString) {
     if (in.strings.itemsize > 0) {
+      if (in.strings.itemsize > static_cast<size_t>(INT64_MAX))
+        fail(Code::kInvalidArgument, "Feature {}: string itemsize {} is too large", in.key,
+             in.strings.itemsize);
+      checked_mul(in.num_values, static_cast<int64_t>(in.strings.itemsize),
+                  "Feature {}: fixed-width strings (values x itemsize)", in.key);
       if (in.strings.bytes == nullptr && in.num_values > 0)
         fail(Code::kInvalidArgument, "Feature {}: string bytes are NULL", in.key);
       return;
@@ -202,7 +207,7 @@ void Batch::validate(FeatureInput& in) {
         if (d < 0)
           fail(Code::kInvalidArgument, "Feature {}: negative shape dimension {}", in.key, d);
       const int64_t cells = checked_product(in.shape, 0, "Feature {}: cells of the shape", in.key);
-      if (in.shape.size() == 1) in.shape.push_back(1);
+      if (in.shape.size() == 1) in.shape.resize(2, 1);  // [B] is read as [B, 1]
       in.num_values = cells;
       break;
     }

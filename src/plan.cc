@@ -4,6 +4,7 @@
 
 #include <fmt/ranges.h>
 
+#include "checked.h"
 #include "error.h"
 
 namespace seqfeat {
@@ -76,6 +77,15 @@ void numeric_values(const NumericColumn& col, const FeatureInput& in, NumericPla
   }
 }
 
+// example_entries [B + 1], zeroed: B comes from a shape, so its arrays are checked against the
+// allocation limit.
+void size_examples(const NumericColumn& col, const FeatureInput& in, NumericPlan& p) {
+  const int64_t slots =
+      checked_add(p.batch, 1, "Column {}, feature {}: batch size", col.name(), in.key);
+  checked_assign(p.example_entries, slots, 0, "Column {}, feature {}: {} examples", col.name(),
+                 in.key, p.batch);
+}
+
 void check_divisible(const NumericColumn& col, const FeatureInput& in, int64_t row, int64_t b) {
   const int64_t E = col.width();
   if (row % E != 0)
@@ -93,14 +103,14 @@ void numeric_sparse(const NumericColumn& col, const FeatureInput& in, NumericPla
          "Column {}, feature {}: dense_shape has {} dimensions but indices have rank {}",
          col.name(), in.key, shape.size(), in.rank);
   p.batch = shape[0];
-  int64_t row = 1;
-  for (int64_t d = 1; d < in.rank; ++d) row *= shape[d];
+  const int64_t row = checked_product(shape, 1, "Column {}, feature {}: values per example (dense_shape)",
+                                      col.name(), in.key);
   check_divisible(col, in, row, 0);
   p.steps = row / E;
   p.position.resize(static_cast<size_t>(in.num_values));
-  p.example_entries.assign(p.batch + 1, 0);
-  p.lengths.assign(p.batch, 0);
-  p.extent.assign(p.batch, 0);
+  size_examples(col, in, p);
+  p.lengths.assign(static_cast<size_t>(p.batch), 0);
+  p.extent.assign(static_cast<size_t>(p.batch), 0);
   int64_t prev_b = -1, prev_p = -1;
   for (int64_t i = 0; i < in.num_values; ++i) {
     int64_t pos = 0;
@@ -135,13 +145,15 @@ void numeric_sparse(const NumericColumn& col, const FeatureInput& in, NumericPla
 void numeric_dense(const NumericColumn& col, const FeatureInput& in, NumericPlan& p) {
   const auto& shape = in.shape;
   p.batch = shape[0];
-  int64_t row = 1;
-  for (size_t d = 1; d < shape.size(); ++d) row *= shape[d];
+  // Exact even when a zero dimension makes the cell count 0 and the others are huge.
+  const int64_t row = checked_product(shape, 1, "Column {}, feature {}: values per example (shape)",
+                                      col.name(), in.key);
   check_divisible(col, in, row, 0);
   p.steps = row / col.width();
   p.position.resize(static_cast<size_t>(in.num_values));
-  p.example_entries.resize(p.batch + 1);
-  for (int64_t b = 0; b <= p.batch; ++b) p.example_entries[b] = b * row;
+  size_examples(col, in, p);
+  // b * row <= B * row = the cell count, which Batch::add has checked.
+  for (int64_t b = 0; b <= p.batch; ++b) p.example_entries[b] = row == 0 ? 0 : b * row;
   for (int64_t i = 0; i < in.num_values; ++i) p.position[i] = row ? i % row : 0;
   const int64_t len = shape.size() == 2 ? p.steps : shape[1];
   p.lengths.assign(p.batch, row ? len : 0);
@@ -151,8 +163,8 @@ void numeric_dense(const NumericColumn& col, const FeatureInput& in, NumericPlan
 void numeric_ragged(const NumericColumn& col, const FeatureInput& in, NumericPlan& p) {
   const int64_t E = col.width();
   p.batch = in.batch_size;
-  p.example_entries.resize(p.batch + 1);
-  p.lengths.resize(p.batch);
+  size_examples(col, in, p);
+  p.lengths.resize(static_cast<size_t>(p.batch));
   p.steps = 0;
   for (int64_t b = 0; b < p.batch; ++b) {
     const int64_t s0 = in.row_splits[b], s1 = in.row_splits[b + 1];
@@ -181,8 +193,8 @@ void numeric_ragged(const NumericColumn& col, const FeatureInput& in, NumericPla
 
 // DenseFeatures: a dense [B, shape...] input, one step of E values per example.
 void numeric_context(const NumericColumn& col, const FeatureInput& in, NumericPlan& p) {
-  int64_t row = 1;
-  for (size_t d = 1; d < in.shape.size(); ++d) row *= in.shape[d];
+  const int64_t row = checked_product(in.shape, 1, "Column {}, feature {}: values per example (shape)",
+                                      col.name(), in.key);
   if (row != col.width())
     fail(Code::kInvalidArgument,
          "Column {}: input to reshape is a tensor with {} values per example, but the requested "
@@ -298,15 +310,24 @@ void check_strict(const DenseColumn& col, const CategoricalColumn& cat, const Id
 // every id dimension but the last is 1 per example: [B, K] and [B, 1, K] ids, not [B, 2, K].
 void check_one_step(const DenseColumn& col, const CategoricalColumn& cat, const IdBags& bags) {
   const std::vector<int64_t> shape = input_id_shape(bags);
-  int64_t outer = 1;
-  for (size_t d = 1; d + 1 < shape.size(); ++d) outer *= shape[d];
-  if (bags.batch > 0 && outer != 1)
+  const bool one_step =
+      shape.size() < 3 || std::all_of(shape.begin() + 1, shape.end() - 1, [](int64_t d) { return d == 1; });
+  if (bags.batch > 0 && !one_step) {
+    // The element counts of TF's message, without wrapping for huge shapes.
+    auto count = [&](size_t last) {
+      int64_t n = bags.batch;
+      for (size_t d = 1; d < last; ++d)
+        if (__builtin_mul_overflow(n, shape[d], &n)) return std::string("more than 2^63");
+      if (__builtin_mul_overflow(n, col.width(), &n)) return std::string("more than 2^63");
+      return std::to_string(n);
+    };
     fail(Code::kInvalidArgument,
          "Column {}: ids of feature {} have dense_shape [{}]; DenseFeatures reshapes the lookup "
          "to [{}, {}], which needs one value of every dimension between the first and the last "
          "(Input to reshape is a tensor with {} values, but the requested shape has {})",
          col.name(), cat.key(), fmt::join(shape, ", "), bags.batch, col.width(),
-         bags.batch * outer * col.width(), bags.batch * col.width());
+         count(shape.size() - 1), count(1));
+  }
 }
 
 void plan_categorical(const DenseColumn& col, const Batch& batch, Layer layer,
@@ -418,7 +439,7 @@ LayerColumns layer_columns(std::vector<std::shared_ptr<const Column>> columns, L
            layer == Layer::kSequence ? "SequenceDenseColumn" : "DenseColumn", c->name(),
            c->type_name());
     out.offsets.push_back(out.depth);
-    out.depth += dense->width();
+    out.depth = checked_add(out.depth, dense->width(), "depth of the layer at column {}", c->name());
     out.columns.push_back(std::move(dense));
   }
   return out;
@@ -443,6 +464,13 @@ Planned plan_batch(const LayerColumns& layer, Layer kind, const Batch& batch,
   out.batch = plans[0].batch;
   out.steps = opt.max_length > 0 ? opt.max_length : plans[0].steps;
   out.columns = plans;
+  // The output's element and byte counts must be representable: every kernel offset
+  // (b * T + t) * stride + column offset is below them.
+  const int64_t B = out.batch, T = kind == Layer::kSequence ? out.steps : 1;
+  const int64_t cells = checked_mul(checked_mul(B, T, "output [{}, {}] (batch x steps)", B, T),
+                                    layer.depth, "output [{}, {}, {}] (batch x steps x depth)", B,
+                                    T, layer.depth);
+  checked_mul(cells, int64_t{sizeof(float)}, "output [{}, {}, {}] in bytes", B, T, layer.depth);
   if (kind == Layer::kSequence) plan_window(layer, plans, opt, ws, out);
   return out;
 }

@@ -94,6 +94,14 @@ int64_t gather_weight(const DenseColumn& col) {
   return table.size() * sizeof(float) > (size_t{32} << 20) ? 4 : 1;
 }
 
+// a * b + c for work estimates, saturating instead of wrapping (the inputs are not validated
+// yet when the first estimate is made, and a huge but valid width must not wrap it).
+int64_t add_work(int64_t c, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return INT64_MAX;
+  return r;
+}
+
 // A guess of the work before the plan, from the inputs alone: each value is about one output
 // float (width floats for categorical columns) plus its gather.
 int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& columns,
@@ -105,7 +113,8 @@ int64_t input_work(const std::vector<std::shared_ptr<const DenseColumn>>& column
         cat ? cat->key() : static_cast<const NumericColumn&>(*col).key();
     if (!batch.contains(key)) continue;
     const int64_t values = batch.get(key).num_values;
-    work += cat ? values * col->width() * (1 + gather_weight(*col)) : values;
+    work = cat ? add_work(work, values, add_work(0, col->width(), 1 + gather_weight(*col)))
+               : add_work(work, values, 1);
   }
   return work;
 }
@@ -155,6 +164,7 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
     prepare_workers(max_threads);  // wake-up overlaps the plan phase
   const Planned plan = plan_batch(layer_, Layer::kSequence, batch, opt);
   const int64_t B = plan.batch, T = plan.steps;
+  // B x T x depth fits: plan_batch has checked it.
   const auto need_dense = static_cast<size_t>(B * T * depth);
   if (dense == nullptr && need_dense > 0)
     fail(Code::kInvalidArgument, "output buffer is NULL");
@@ -171,7 +181,8 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
   // Execute: nothing above has written to the caller's buffers.
   int64_t work = B * T * depth;
   for (size_t c = 0; c < columns.size(); ++c)
-    work += plan.columns[c].bags.num_entries() * columns[c]->width() * gather_weight(*columns[c]);
+    work = add_work(work, plan.columns[c].bags.num_entries(),
+                    add_work(0, columns[c]->width(), gather_weight(*columns[c])));
   const int threads =
       work < kParallelWork
           ? 1
@@ -180,7 +191,8 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
       threads > 1 ? std::min(B, std::max<int64_t>(work / kWorkPerChunk, int64_t{threads} * 4)) : 1;
 
   auto run_range = [&](int64_t chunk) {
-    const int64_t b0 = B * chunk / chunks, b1 = B * (chunk + 1) / chunks;
+    const auto b0 = static_cast<int64_t>(static_cast<__int128>(B) * chunk / chunks);
+    const auto b1 = static_cast<int64_t>(static_cast<__int128>(B) * (chunk + 1) / chunks);
     for (size_t c = 0; c < columns.size(); ++c) {
       const DenseColumn& col = *columns[c];
       const ColumnPlan& p = plan.columns[c];
@@ -260,8 +272,11 @@ void concatenate_context_input(const float* context, int64_t context_depth, cons
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t t = 0; t < steps; ++t) {
       float* o = out + (b * steps + t) * width;
-      std::memcpy(o, sequence + (b * steps + t) * sequence_depth, sequence_depth * sizeof(float));
-      std::memcpy(o + sequence_depth, context + b * context_depth, context_depth * sizeof(float));
+      // A side of depth 0 may come with a NULL pointer: no memcpy for it.
+      if (sequence_depth > 0)
+        std::memcpy(o, sequence + (b * steps + t) * sequence_depth, sequence_depth * sizeof(float));
+      if (context_depth > 0)
+        std::memcpy(o + sequence_depth, context + b * context_depth, context_depth * sizeof(float));
     }
 }
 

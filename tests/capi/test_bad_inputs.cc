@@ -363,6 +363,110 @@ TEST(CapiBadInput, SparseBatchDimensionAboveAllocationLimit) {
   EXPECT_TRUE(c.Intact());
 }
 
+TEST(CapiBadInput, PackIntoOverflowingDenseShape) {
+  // dense_shape [2, 2^61], D = 4 and a 16-float buffer: B·T·D wrapped past the size check and
+  // the kernels wrote beyond the buffer.
+  IdsLayer l;
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<int64_t>("ids", {{0, 0}, {1, 0}}, {2, kBig}, {1, 2}));
+  Canaries c(16);
+  EXPECT_REJECTED(PackIntoCanaries(l.layer.get(), b, c), SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "output [2, 2305843009213693952, 4]", "does not fit in a 64-bit size");
+  EXPECT_TRUE(c.Intact());
+}
+
+TEST(CapiBadInput, OutputShapeOfOverflowingMaxLength) {
+  IdsLayer l;
+  Batch b;
+  SF_ASSERT_OK(b.Ragged<int64_t>("ids", {0, 2, 3}, {}, {1, 2, 3}));
+  seqfeat_pack_options o = PackOptions();
+  o.max_length = kBig;
+  int64_t B = -3, T = -3, D = -3;
+  EXPECT_REJECTED(seqfeat_features_output_shape(l.layer.get(), b.get(), &o, &B, &T, &D),
+                  SEQFEAT_ERR_INVALID_ARGUMENT, "output [2, 2305843009213693952, 4]",
+                  "does not fit in a 64-bit size");
+  EXPECT_EQ(B, -3);
+  EXPECT_EQ(T, -3);
+  EXPECT_EQ(D, -3);
+}
+
+TEST(CapiBadInput, PackIntoOverflowingMaxLength) {
+  IdsLayer l;
+  Batch b;
+  SF_ASSERT_OK(b.Ragged<int64_t>("ids", {0, 2, 3}, {}, {1, 2, 3}));
+  seqfeat_pack_options o = PackOptions();
+  o.max_length = int64_t{1} << 62;
+  Canaries c(16);
+  EXPECT_REJECTED(PackIntoCanaries(l.layer.get(), b, c, &o), SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "does not fit in a 64-bit size");
+  EXPECT_TRUE(c.Intact());
+}
+
+TEST(CapiBadInput, IndicatorOverHugeBucketCount) {
+  ColumnPtr ids = Identity("ids", int64_t{1} << 62);
+  ColumnPtr ind = Indicator(ids.get());
+  FeaturesPtr layer = Layer({ind.get()});
+  Batch b;
+  SF_ASSERT_OK(b.Ragged<int64_t>("ids", {0, 2, 3}, {}, {1, 2, 3}));
+  Canaries c(16);
+  EXPECT_REJECTED(PackIntoCanaries(layer.get(), b, c), SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "output [2, 2, 4611686018427387904]", "does not fit in a 64-bit size");
+  EXPECT_TRUE(c.Intact());
+}
+
+TEST(CapiBadInput, TwoWideIndicatorsOverflowTheDepth) {
+  ColumnPtr a = Identity("a", int64_t{1} << 62), z = Identity("z", int64_t{1} << 62);
+  ColumnPtr ia = Indicator(a.get()), iz = Indicator(z.get());
+  const seqfeat_column* cols[2] = {ia.get(), iz.get()};
+  seqfeat_features* f = Sentinel<seqfeat_features>();
+  EXPECT_REJECTED(Capture(seqfeat_features_create(cols, 2, &f)), SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "depth of the layer at column z_indicator",
+                  "4611686018427387904 + 4611686018427387904 does not fit");
+  EXPECT_EQ(f, Sentinel<seqfeat_features>());
+}
+
+TEST(CapiBadInput, DenseFeaturesBatchTimesDepthOverflows) {
+  ColumnPtr ids = Identity("ids", int64_t{1} << 62, SEQFEAT_NO_DEFAULT, 0);
+  ColumnPtr ind = Indicator(ids.get());
+  const seqfeat_column* cols[1] = {ind.get()};
+  seqfeat_dense_features* f = nullptr;
+  SF_ASSERT_OK(seqfeat_dense_features_create(cols, 1, &f));
+  std::unique_ptr<seqfeat_dense_features, void (*)(seqfeat_dense_features*)> owned(
+      f, seqfeat_dense_features_free);
+  Batch b;
+  SF_ASSERT_OK(b.Dense<int64_t>("ids", {4, 1}, {1, 2, 3, 4}));
+  Canaries c(16);
+  EXPECT_REJECTED(Capture(seqfeat_dense_features_pack_into(f, b.get(), c.dense.data(), c.dense.size())),
+                  SEQFEAT_ERR_INVALID_ARGUMENT, "output [4, 1, 4611686018427387904]",
+                  "does not fit in a 64-bit size");
+  EXPECT_TRUE(c.Intact());
+}
+
+TEST(CapiBadInput, NumericValuesPerExampleOverflow) {
+  ColumnPtr x = Numeric("x");
+  FeaturesPtr layer = Layer({x.get()});
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {}, {1, int64_t{1} << 32, int64_t{1} << 32}, {}));
+  Canaries c;
+  EXPECT_REJECTED(PackIntoCanaries(layer.get(), b, c), SEQFEAT_ERR_INVALID_ARGUMENT,
+                  "Column x, feature x: values per example", "does not fit in a 64-bit size");
+  EXPECT_TRUE(c.Intact());
+}
+
+TEST(CapiBadInput, NumericBatchDimensionAboveAllocationLimit) {
+  // Found by fuzz_pack: a sparse numeric input with a 2^45-example dense_shape and no values.
+  ColumnPtr x = Numeric("x");
+  FeaturesPtr layer = Layer({x.get()});
+  LimitGuard limit;
+  SF_ASSERT_OK(seqfeat_set_limit(SEQFEAT_LIMIT_ALLOCATION_BYTES, int64_t{64} << 20));
+  Batch b;
+  SF_ASSERT_OK(b.Sparse<float>("x", {}, {int64_t{1} << 45, 1}, {}));
+  Canaries c;
+  EXPECT_REJECTED(PackIntoCanaries(layer.get(), b, c), SEQFEAT_ERR_OUT_OF_MEMORY,
+                  "Column x, feature x: 35184372088832 examples", "bytes asked for");
+  EXPECT_TRUE(c.Intact());
+}
+
 TEST(CapiBadInput, PackTensorsOfOverflowingDenseShape) {
   // dense_shape [2, 2^61], D = 4: B·T·D = 2^64 does not fit.
   IdsLayer l;

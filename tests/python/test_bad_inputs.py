@@ -57,14 +57,27 @@ def test_dense_shape_overflow_dlpack(ids_layer):
 
 
 def test_max_length_overflow_numpy(ids_layer):
-    with pytest.raises((sf.InvalidArgumentError, ValueError, MemoryError)):
+    with raises(sf.InvalidArgumentError, "output [2, 2305843009213693952", "does not fit"):
         ids_layer({"ids": [[1, 2], [3]]}, max_length=2**61)
 
 
 def test_dense_shape_overflow_numpy(ids_layer):
     st = sf.SparseTensor([[0, 0], [1, 0]], np.array([1, 2]), [2, 2**60])
-    with pytest.raises((sf.InvalidArgumentError, ValueError, MemoryError)):
+    with raises(sf.InvalidArgumentError, "output [2, 1152921504606846976, 4]", "does not fit"):
         ids_layer({"ids": st})
+
+
+def test_two_wide_indicators():
+    a = sf.indicator_column(sf.sequence_categorical_column_with_identity("a", 2**62))
+    z = sf.indicator_column(sf.sequence_categorical_column_with_identity("z", 2**62))
+    with raises(ValueError, "depth of the layer", "does not fit"):
+        sf.SequenceFeatures([a, z])
+
+
+def test_dense_features_batch_times_depth():
+    ind = sf.indicator_column(sf.categorical_column_with_identity("ids", 2**62))
+    with raises(sf.InvalidArgumentError, "output [4, 1, 4611686018427387904]", "does not fit"):
+        sf.DenseFeatures([ind])({"ids": np.array([[1], [2], [3], [4]])})
 
 
 def test_output_above_allocation_limit(ids_layer):

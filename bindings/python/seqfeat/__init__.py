@@ -67,7 +67,7 @@ def library_version() -> str:
 __version__: str = library_version()
 
 
-def set_allocation_limit(num_bytes):
+def set_allocation_limit(num_bytes: int) -> None:
     """Sets the largest buffer one call may allocate for data sized by its inputs (an output,
     an embedding table, a vocabulary, scratch arrays); a call needing more raises MemoryError
     naming the bytes asked for. 0 restores the default (the machine's physical memory).
@@ -78,7 +78,7 @@ def set_allocation_limit(num_bytes):
     _errors.check(status, _errors.CONSTRUCTION)
 
 
-def allocation_limit():
+def allocation_limit() -> int:
     """The current allocation limit in bytes (see set_allocation_limit)."""
     import ctypes
     from . import _capi, _errors
