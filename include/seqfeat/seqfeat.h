@@ -113,12 +113,17 @@ SEQFEAT_API const char* seqfeat_version_string(void);
  *  Sizes that do not even fit in 64 bits are SEQFEAT_ERR_INVALID_ARGUMENT whatever the limit. */
 #define SEQFEAT_LIMIT_ALLOCATION_BYTES 0
 
-/** Sets a process-wide limit (SEQFEAT_LIMIT_*). value 0 restores the default; negative values
- *  and unknown limits are SEQFEAT_ERR_INVALID_ARGUMENT. Thread-safe; calls already running
- *  may still see the previous value. */
+/** Sets a process-wide limit. Thread-safe; calls already running may still see the previous
+ *  value.
+ *  @param limit  SEQFEAT_LIMIT_ALLOCATION_BYTES
+ *  @param value  the new value (bytes); 0 restores the default
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for an unknown limit or a negative value */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_set_limit(int32_t limit, int64_t value);
 
-/** Writes the current value of a process-wide limit (SEQFEAT_LIMIT_*) to *out. */
+/** Reads the current value of a process-wide limit (the default if none was set).
+ *  @param limit  SEQFEAT_LIMIT_ALLOCATION_BYTES
+ *  @param out    receives the value; untouched on failure
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for an unknown limit or a NULL out */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_get_limit(int32_t limit, int64_t* out);
 
 /* ---------------------------------------------------------------------------------------------
