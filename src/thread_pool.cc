@@ -109,9 +109,12 @@ class Pool {
 
   // In a forked child only (no other thread exists): the workers' std::thread objects are moved
   // to a vector that is deliberately never destroyed (destroying or joining them is not
-  // possible), the synchronisation objects are created anew and the counters reset.
+  // possible), the synchronisation objects are created anew and the counters reset. The vector
+  // stays reachable from abandoned_ so that a leak checker does not report it, and one vector
+  // serves every fork of the process's descendants.
   void forget_after_fork() {
-    new std::vector<std::thread>(std::move(workers_));
+    if (abandoned_ == nullptr) abandoned_ = new std::vector<std::thread>();
+    for (auto& t : workers_) abandoned_->push_back(std::move(t));
     workers_.clear();
     new (&call_mutex_) std::mutex();
     new (&create_mutex_) std::mutex();
@@ -248,6 +251,7 @@ class Pool {
   std::mutex sleep_mutex_;
   std::condition_variable sleep_cv_;
   std::vector<std::thread> workers_;
+  static inline std::vector<std::thread>* abandoned_ = nullptr;  // see forget_after_fork
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> prepare_epoch_{0};
