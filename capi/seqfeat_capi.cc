@@ -17,6 +17,7 @@
 #include "dense_features.h"
 #include "error.h"
 #include "input.h"
+#include "pipeline_io.h"
 #include "sequence_features.h"
 #include "tensor.h"
 #include "shim.h"
@@ -952,7 +953,8 @@ seqfeat_status seqfeat_features_output_shape(const seqfeat_features* f, const se
     REQUIRE(out_batch, fn);
     REQUIRE(out_steps, fn);
     REQUIRE(out_depth, fn);
-    const seqfeat::OutputShape s = f->layer->output_shape(batch->batch, to_pack_options(opts));
+    const seqfeat::OutputShape s =
+        f->layer->output_shape(batch->batch, to_pack_options(opts, f->call_defaults));
     *out_batch = s.batch;
     *out_steps = s.steps;
     *out_depth = s.depth;
@@ -968,7 +970,8 @@ seqfeat_status seqfeat_features_pack_into(const seqfeat_features* f, const seqfe
     const char* fn = "seqfeat_features_pack_into";
     REQUIRE(f, fn);
     REQUIRE(batch, fn);
-    f->layer->pack_into(batch->batch, to_pack_options(opts), out_dense, dense_count, out_lengths,
+    f->layer->pack_into(batch->batch, to_pack_options(opts, f->call_defaults), out_dense,
+                        dense_count, out_lengths,
                         lengths_count, out_mask, mask_count, stats ? &stats->stats : nullptr);
   });
 }
@@ -983,8 +986,8 @@ seqfeat_status seqfeat_features_pack_into_shape(
     REQUIRE(batch, fn);
     REQUIRE(out_shape, fn);
     const seqfeat::OutputShape s = f->layer->pack_into(
-        batch->batch, to_pack_options(opts), out_dense, dense_capacity, out_lengths,
-        lengths_capacity, out_mask, mask_capacity, stats ? &stats->stats : nullptr);
+        batch->batch, to_pack_options(opts, f->call_defaults), out_dense, dense_capacity,
+        out_lengths, lengths_capacity, out_mask, mask_capacity, stats ? &stats->stats : nullptr);
     out_shape[0] = s.batch;
     out_shape[1] = s.steps;
     out_shape[2] = s.depth;
@@ -1001,7 +1004,7 @@ seqfeat_status seqfeat_features_pack(const seqfeat_features* f, const seqfeat_ba
     REQUIRE(batch, fn);
     REQUIRE(out_dense, fn);
     REQUIRE(out_lengths, fn);
-    const seqfeat::PackOptions po = to_pack_options(opts);
+    const seqfeat::PackOptions po = to_pack_options(opts, f->call_defaults);
     const seqfeat::OutputShape s = f->layer->output_shape(batch->batch, po);
     auto dense = std::make_unique<seqfeat::Tensor>(seqfeat::DType::kFloat32,
                                                    std::vector<int64_t>{s.batch, s.steps, s.depth});
@@ -1043,6 +1046,8 @@ seqfeat_status seqfeat_dense_features_create(const seqfeat_column* const* column
     }
     auto h = std::make_unique<seqfeat_dense_features>();
     h->layer = std::make_shared<const seqfeat::DenseFeatures>(std::move(cols));
+    for (size_t i = 0; i < h->layer->num_columns(); ++i)
+      h->columns.push_back(std::move(*make_handle(h->layer->column(i))));
     *out = h.release();
   });
 }
@@ -1189,10 +1194,12 @@ const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char
   return *e;
 }
 
-seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
+seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o,
+                                     const seqfeat::PackOptions& when_null) {
+  if (o == nullptr) return when_null;
   seqfeat_pack_options opts;
   seqfeat_pack_options_default(&opts);
-  if (o) copy_options(o, sizeof(size_t), opts, "pack options");
+  copy_options(o, sizeof(size_t), opts, "pack options");
   if ((opts.padding != SEQFEAT_PAD_POST && opts.padding != SEQFEAT_PAD_PRE) ||
       (opts.truncating != SEQFEAT_PAD_POST && opts.truncating != SEQFEAT_PAD_PRE))
     fail(Code::kInvalidArgument,
@@ -1208,3 +1215,296 @@ seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o) {
 }
 
 }  // namespace seqfeat::shim
+
+// ---------------------------------------------------------------------------------- persistence
+
+namespace {
+
+seqfeat::TableStorage to_storage(const seqfeat_load_options* o) {
+  seqfeat_load_options opts;
+  seqfeat_load_options_default(&opts);
+  if (o) copy_options(o, sizeof(size_t), opts, "load options");
+  if (opts.tables != SEQFEAT_TABLES_COPY && opts.tables != SEQFEAT_TABLES_MMAP)
+    fail(Code::kInvalidArgument,
+         "load options: tables must be SEQFEAT_TABLES_COPY or SEQFEAT_TABLES_MMAP (got {})",
+         opts.tables);
+  return opts.tables == SEQFEAT_TABLES_MMAP ? seqfeat::TableStorage::kMap
+                                             : seqfeat::TableStorage::kCopy;
+}
+
+seqfeat_save_options to_save_options(const seqfeat_save_options* o) {
+  seqfeat_save_options opts;
+  seqfeat_save_options_default(&opts);
+  if (o) copy_options(o, sizeof(size_t), opts, "save options");
+  return opts;
+}
+
+std::string directory_string(const char* directory, const char* fn) {
+  return key_string(directory, fn, "directory");
+}
+
+template <class Columns>
+seqfeat::Pipeline pipeline_of(seqfeat::LayerKind kind, const Columns& columns, std::string name,
+                              const seqfeat::PackOptions& call_defaults) {
+  seqfeat::Pipeline p;
+  p.layer = kind;
+  p.name = std::move(name);
+  p.call_defaults = call_defaults;
+  for (const auto& c : columns) p.columns.push_back(c.column);
+  return p;
+}
+
+seqfeat::Pipeline features_pipeline(const seqfeat_features* f, const seqfeat_save_options& o) {
+  return pipeline_of(seqfeat::LayerKind::kSequenceFeatures, f->columns,
+                     o.name ? std::string(o.name) : f->name,
+                     o.call_defaults ? to_pack_options(o.call_defaults) : f->call_defaults);
+}
+
+seqfeat::Pipeline dense_pipeline(const seqfeat_dense_features* f, const seqfeat_save_options& o) {
+  if (o.call_defaults)
+    fail(Code::kInvalidArgument, "a DenseFeatures layer has no call defaults to save");
+  return pipeline_of(seqfeat::LayerKind::kDenseFeatures, f->columns,
+                     o.name ? std::string(o.name) : f->name, {});
+}
+
+seqfeat_features* new_features(seqfeat::Pipeline p) {
+  if (p.layer != seqfeat::LayerKind::kSequenceFeatures)
+    fail(Code::kInvalidArgument,
+         "{}: the artifact is a DenseFeatures layer; load it as one (seqfeat_dense_features_load)",
+         seqfeat::kPipelineFileName);
+  auto h = std::make_unique<seqfeat_features>();
+  for (size_t i = 0; i < p.sequence_features->num_columns(); ++i)
+    h->columns.push_back(std::move(*make_handle(p.sequence_features->column(i))));
+  h->layer = std::move(p.sequence_features);
+  h->name = std::move(p.name);
+  h->call_defaults = p.call_defaults;
+  return h.release();
+}
+
+seqfeat_dense_features* new_dense_features(seqfeat::Pipeline p) {
+  if (p.layer != seqfeat::LayerKind::kDenseFeatures)
+    fail(Code::kInvalidArgument,
+         "{}: the artifact is a SequenceFeatures layer; load it as one (seqfeat_features_load)",
+         seqfeat::kPipelineFileName);
+  auto h = std::make_unique<seqfeat_dense_features>();
+  for (size_t i = 0; i < p.dense_features->num_columns(); ++i)
+    h->columns.push_back(std::move(*make_handle(p.dense_features->column(i))));
+  h->layer = std::move(p.dense_features);
+  h->name = std::move(p.name);
+  return h.release();
+}
+
+// Copies `text` out under the size-query convention of the *_to_json functions.
+void copy_text(const std::string& text, char* out, size_t capacity, size_t* out_size,
+               const char* fn) {
+  REQUIRE(out_size, fn);
+  if (out == nullptr && capacity == 0) {
+    *out_size = text.size();
+    return;
+  }
+  REQUIRE(out, fn);
+  if (capacity < text.size() + 1)
+    fail(Code::kBufferTooSmall, "{}: the text needs {} bytes with its terminating NUL, capacity is {}",
+         fn, text.size() + 1, capacity);
+  std::memcpy(out, text.data(), text.size());
+  out[text.size()] = '\0';
+  *out_size = text.size();
+}
+
+std::string_view json_text(const char* json, size_t size, const char* fn) {
+  if (size > 0) REQUIRE(json, fn);
+  return {json ? json : "", size};
+}
+
+template <class Handles>
+const seqfeat_column* find_column(const Handles& columns, const char* name, const char* fn) {
+  REQUIRE(name, fn);
+  for (const auto& c : columns)
+    if (c.column->name() == name) return &c;
+  fail(Code::kNotFound, "{}: the layer has no column named {}", fn, name);
+}
+
+}  // namespace
+
+extern "C" {
+
+void seqfeat_load_options_default(seqfeat_load_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+  opts->tables = SEQFEAT_TABLES_COPY;
+}
+
+void seqfeat_save_options_default(seqfeat_save_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+}
+
+seqfeat_status seqfeat_features_save(const seqfeat_features* features, const char* directory,
+                                     const seqfeat_save_options* opts) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_save";
+    REQUIRE(features, fn);
+    const std::string dir = directory_string(directory, fn);
+    seqfeat::save_pipeline(features_pipeline(features, to_save_options(opts)), dir);
+  });
+}
+
+seqfeat_status seqfeat_features_load(const char* directory, const seqfeat_load_options* opts,
+                                     seqfeat_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_load";
+    REQUIRE(out, fn);
+    const std::string dir = directory_string(directory, fn);
+    *out = new_features(seqfeat::load_pipeline(dir, to_storage(opts)));
+  });
+}
+
+const char* seqfeat_features_name(const seqfeat_features* features) {
+  return features ? features->name.c_str() : "";
+}
+
+seqfeat_status seqfeat_features_call_defaults(const seqfeat_features* features,
+                                              seqfeat_pack_options* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_call_defaults";
+    REQUIRE(features, fn);
+    REQUIRE(out, fn);
+    const seqfeat::PackOptions& d = features->call_defaults;
+    seqfeat_pack_options_default(out);
+    out->max_length = d.max_length;
+    out->padding = d.pad_pre ? SEQFEAT_PAD_PRE : SEQFEAT_PAD_POST;
+    out->truncating = d.truncate_pre ? SEQFEAT_PAD_PRE : SEQFEAT_PAD_POST;
+    out->strict = d.strict ? 1 : 0;
+    out->num_threads = d.num_threads;
+  });
+}
+
+seqfeat_status seqfeat_features_find_column(const seqfeat_features* features, const char* name,
+                                            const seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_find_column";
+    REQUIRE(features, fn);
+    REQUIRE(out, fn);
+    *out = find_column(features->columns, name, fn);
+  });
+}
+
+seqfeat_status seqfeat_features_to_json(const seqfeat_features* features, char* out,
+                                        size_t capacity, size_t* out_size) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_to_json";
+    REQUIRE(features, fn);
+    copy_text(seqfeat::pipeline_to_json(features_pipeline(features, to_save_options(nullptr))),
+              out, capacity, out_size, fn);
+  });
+}
+
+seqfeat_status seqfeat_features_from_json(const char* json, size_t size, seqfeat_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_from_json";
+    REQUIRE(out, fn);
+    *out = new_features(seqfeat::pipeline_from_json(json_text(json, size, fn)));
+  });
+}
+
+seqfeat_status seqfeat_dense_features_save(const seqfeat_dense_features* features,
+                                           const char* directory,
+                                           const seqfeat_save_options* opts) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_save";
+    REQUIRE(features, fn);
+    const std::string dir = directory_string(directory, fn);
+    seqfeat::save_pipeline(dense_pipeline(features, to_save_options(opts)), dir);
+  });
+}
+
+seqfeat_status seqfeat_dense_features_load(const char* directory, const seqfeat_load_options* opts,
+                                           seqfeat_dense_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_load";
+    REQUIRE(out, fn);
+    const std::string dir = directory_string(directory, fn);
+    *out = new_dense_features(seqfeat::load_pipeline(dir, to_storage(opts)));
+  });
+}
+
+const char* seqfeat_dense_features_name(const seqfeat_dense_features* features) {
+  return features ? features->name.c_str() : "";
+}
+
+size_t seqfeat_dense_features_num_columns(const seqfeat_dense_features* features) {
+  return features ? features->columns.size() : 0;
+}
+
+const seqfeat_column* seqfeat_dense_features_column(const seqfeat_dense_features* features,
+                                                    size_t index) {
+  if (!features || index >= features->columns.size()) return nullptr;
+  return &features->columns[index];
+}
+
+seqfeat_status seqfeat_dense_features_find_column(const seqfeat_dense_features* features,
+                                                  const char* name, const seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_find_column";
+    REQUIRE(features, fn);
+    REQUIRE(out, fn);
+    *out = find_column(features->columns, name, fn);
+  });
+}
+
+seqfeat_status seqfeat_dense_features_to_json(const seqfeat_dense_features* features, char* out,
+                                              size_t capacity, size_t* out_size) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_to_json";
+    REQUIRE(features, fn);
+    copy_text(seqfeat::pipeline_to_json(dense_pipeline(features, to_save_options(nullptr))), out,
+              capacity, out_size, fn);
+  });
+}
+
+seqfeat_status seqfeat_dense_features_from_json(const char* json, size_t size,
+                                                seqfeat_dense_features** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_dense_features_from_json";
+    REQUIRE(out, fn);
+    *out = new_dense_features(seqfeat::pipeline_from_json(json_text(json, size, fn)));
+  });
+}
+
+seqfeat_status seqfeat_column_to_json(const seqfeat_column* column, char* out, size_t capacity,
+                                      size_t* out_size) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_to_json";
+    REQUIRE(column, fn);
+    copy_text(seqfeat::column_to_json(*column->column), out, capacity, out_size, fn);
+  });
+}
+
+seqfeat_status seqfeat_column_from_json(const char* json, size_t size, seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_from_json";
+    REQUIRE(out, fn);
+    *out = new_handle(seqfeat::column_from_json(json_text(json, size, fn)));
+  });
+}
+
+seqfeat_status seqfeat_column_retain(const seqfeat_column* column, seqfeat_column** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_retain";
+    REQUIRE(column, fn);
+    REQUIRE(out, fn);
+    *out = new_handle(column->column);
+  });
+}
+
+seqfeat_status seqfeat_column_table_writable(const seqfeat_column* column, int32_t* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_column_table_writable";
+    REQUIRE(out, fn);
+    *out = embedding_of(column, fn).table().writable() ? 1 : 0;
+  });
+}
+
+}  // extern "C"

@@ -70,8 +70,9 @@ seqfeat_status seqfeat_features_backward(const seqfeat_features* features,
     REQUIRE(features, fn);
     REQUIRE(batch, fn);
     REQUIRE(out, fn);
-    seqfeat::backward(*features->layer, batch->batch, to_pack_options(opts), grad, grad_shape,
-                      grad_rank, out->gradients);
+    seqfeat::backward(*features->layer, batch->batch,
+                      to_pack_options(opts, features->call_defaults), grad, grad_shape, grad_rank,
+                      out->gradients);
   });
 }
 
@@ -85,8 +86,9 @@ seqfeat_status seqfeat_features_backward_apply(const seqfeat_features* features,
     REQUIRE(features, fn);
     REQUIRE(batch, fn);
     seqfeat::Optimizer& o = optimizer_of(optimizer, fn);
-    seqfeat::backward_apply(*features->layer, batch->batch, to_pack_options(opts), grad,
-                            grad_shape, grad_rank, o);
+    seqfeat::backward_apply(*features->layer, batch->batch,
+                            to_pack_options(opts, features->call_defaults), grad, grad_shape,
+                            grad_rank, o);
   });
 }
 

@@ -26,6 +26,8 @@ struct seqfeat_column {
 struct seqfeat_features {
   std::shared_ptr<const seqfeat::SequenceFeatures> layer;
   std::vector<seqfeat_column> columns;  // layer order, for borrowed getters
+  std::string name = "sequence_features";
+  seqfeat::PackOptions call_defaults;   // used by a call given NULL options
 };
 struct seqfeat_batch {
   seqfeat::Batch batch;
@@ -35,6 +37,8 @@ struct seqfeat_tensor {
 };
 struct seqfeat_dense_features {
   std::shared_ptr<const seqfeat::DenseFeatures> layer;
+  std::vector<seqfeat_column> columns;  // layer order, for borrowed getters
+  std::string name = "dense_features";
 };
 struct seqfeat_stats {
   seqfeat::PackStats stats;
@@ -81,7 +85,9 @@ seqfeat_status guard(F&& body) noexcept {
 
 // The embedding column behind a handle (an error naming fn otherwise).
 const seqfeat::EmbeddingColumn& embedding_of(const seqfeat_column* c, const char* fn);
-// The core's pack options from the C struct (NULL: defaults), validated.
-seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o);
+// The core's pack options from the C struct, validated; NULL gives `when_null` (a layer's call
+// defaults).
+seqfeat::PackOptions to_pack_options(const seqfeat_pack_options* o,
+                                     const seqfeat::PackOptions& when_null = {});
 
 }  // namespace seqfeat::shim

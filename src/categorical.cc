@@ -225,6 +225,12 @@ class IdentityColumn final : public CategoricalColumn {
   }
   int64_t num_buckets() const override { return num_buckets_; }
   const std::string& key() const override { return key_; }
+  CategoricalParams params() const override {
+    CategoricalParams p;
+    p.buckets = num_buckets_;
+    p.default_value = default_value_;
+    return p;
+  }
   void check_input(const FeatureInput& in) const override {
     if (!is_integer(in.dtype))
       fail(Code::kDtypeMismatch, "Invalid input, not integer. key: {} dtype: {}", key_,
@@ -277,6 +283,12 @@ class HashBucketColumn final : public CategoricalColumn {
   }
   int64_t num_buckets() const override { return size_; }
   const std::string& key() const override { return key_; }
+  CategoricalParams params() const override {
+    CategoricalParams p;
+    p.buckets = size_;
+    p.dtype = dtype_;
+    return p;
+  }
   void check_input(const FeatureInput& in) const override {
     if (in.dtype != DType::kString && !is_integer(in.dtype))
       fail(Code::kDtypeMismatch, "{} dtype must be string or integer. dtype: {}.", key_,
@@ -320,6 +332,17 @@ class VocabularyColumn final : public CategoricalColumn {
   }
   int64_t num_buckets() const override { return size_ + num_oov_buckets_; }
   const std::string& key() const override { return key_; }
+  CategoricalParams params() const override {
+    CategoricalParams p;
+    p.dtype = dtype_;
+    p.num_oov_buckets = num_oov_buckets_;
+    p.default_value = default_value_;
+    if (strings_) p.string_vocabulary = &strings_->keys();
+    if (ints_) p.int_vocabulary = &ints_->keys();
+    p.vocabulary_file = vocabulary_file_;
+    return p;
+  }
+  void set_vocabulary_file(std::string file) { vocabulary_file_ = std::move(file); }
   void check_input(const FeatureInput& in) const override {
     if (in.dtype != DType::kString && !is_integer(in.dtype)) incompatible(key_, dtype_, in);
     if ((in.dtype == DType::kString) != (dtype_ == DType::kString)) incompatible(key_, dtype_, in);
@@ -369,6 +392,7 @@ class VocabularyColumn final : public CategoricalColumn {
   int64_t size_;
   int64_t default_value_;
   int64_t num_oov_buckets_;
+  std::string vocabulary_file_;
 };
 
 // ------------------------------------------------------------------------------------------
@@ -383,6 +407,12 @@ class WeightedColumn final : public CategoricalColumn {
   int64_t num_buckets() const override { return inner_->num_buckets(); }
   const std::string& key() const override { return inner_->key(); }
   const CategoricalColumn& base() const override { return inner_->base(); }
+  CategoricalParams params() const override {
+    CategoricalParams p;
+    p.dtype = dtype_;
+    p.weight_feature_key = weight_key_;
+    return p;
+  }
   bool weighted() const override { return true; }
   std::shared_ptr<const CategoricalColumn> wrapped() const override { return inner_; }
   void check_input(const FeatureInput& in) const override { inner_->check_input(in); }
@@ -501,6 +531,34 @@ std::shared_ptr<const CategoricalColumn> make_vocabulary_list_column(
                                             default_value, num_oov_buckets);
 }
 
+namespace {
+
+// The checks of a vocabulary-file column that do not depend on reading the file.
+void check_vocabulary_file(const std::string& key, int64_t vocabulary_size,
+                           int64_t num_oov_buckets, std::optional<int64_t> default_value,
+                           DType dtype) {
+  if (vocabulary_size < 1) fail(Code::kInvalidArgument, "Invalid vocabulary_size in {}.", key);
+  check_oov(key, default_value.value_or(-1), num_oov_buckets, default_value.has_value());
+  if (dtype != DType::kString && !is_integer(dtype))
+    fail(Code::kInvalidArgument, "dtype must be string or integer. dtype: {}, column_name: {}",
+         dtype_name(dtype), key);
+  check_key(key);
+}
+
+std::shared_ptr<const CategoricalColumn> vocabulary_file_column(
+    std::string key, bool sequence, std::string vocabulary_file,
+    std::unique_ptr<StringVocabulary> strings, std::unique_ptr<IntVocabulary> ints,
+    int64_t num_oov_buckets, std::optional<int64_t> default_value, DType dtype) {
+  auto column = std::make_shared<VocabularyColumn>(
+      std::move(key), sequence, ColumnKind::kVocabularyFile, std::move(strings), std::move(ints),
+      dtype == DType::kString ? DType::kString : DType::kInt64, default_value.value_or(-1),
+      num_oov_buckets);
+  column->set_vocabulary_file(std::move(vocabulary_file));
+  return column;
+}
+
+}  // namespace
+
 std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
     std::string key, bool sequence, std::string vocabulary_file, int64_t vocabulary_size,
     int64_t num_oov_buckets, std::optional<int64_t> default_value, DType dtype) {
@@ -515,12 +573,7 @@ std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
       throw;
     }
   }
-  if (vocabulary_size < 1) fail(Code::kInvalidArgument, "Invalid vocabulary_size in {}.", key);
-  check_oov(key, default_value.value_or(-1), num_oov_buckets, default_value.has_value());
-  if (dtype != DType::kString && !is_integer(dtype))
-    fail(Code::kInvalidArgument, "dtype must be string or integer. dtype: {}, column_name: {}",
-         dtype_name(dtype), key);
-  check_key(key);
+  check_vocabulary_file(key, vocabulary_size, num_oov_buckets, default_value, dtype);
   std::unique_ptr<StringVocabulary> strings;
   std::unique_ptr<IntVocabulary> ints;
   const std::string what = fmt::format("{} (vocabulary_file {})", key, vocabulary_file);
@@ -531,10 +584,31 @@ std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
     ints = std::make_unique<IntVocabulary>(
         read_int_vocabulary_file(vocabulary_file, vocabulary_size), what);
   }
-  return std::make_shared<VocabularyColumn>(
-      std::move(key), sequence, ColumnKind::kVocabularyFile, std::move(strings), std::move(ints),
-      dtype == DType::kString ? DType::kString : DType::kInt64, default_value.value_or(-1),
-      num_oov_buckets);
+  return vocabulary_file_column(std::move(key), sequence, std::move(vocabulary_file),
+                                std::move(strings), std::move(ints), num_oov_buckets,
+                                default_value, dtype);
+}
+
+std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
+    std::string key, bool sequence, std::string vocabulary_file,
+    std::vector<std::string> string_keys, std::vector<int64_t> int_keys, int64_t num_oov_buckets,
+    std::optional<int64_t> default_value, DType dtype) {
+  const bool strings_expected = dtype == DType::kString;
+  const size_t size = strings_expected ? string_keys.size() : int_keys.size();
+  if ((strings_expected ? int_keys.size() : string_keys.size()) != 0)
+    fail(Code::kInvalidArgument, "vocabulary of {} does not match its dtype {}", key,
+         dtype_name(dtype));
+  check_vocabulary_file(key, static_cast<int64_t>(size), num_oov_buckets, default_value, dtype);
+  std::unique_ptr<StringVocabulary> strings;
+  std::unique_ptr<IntVocabulary> ints;
+  const std::string what = fmt::format("{} (vocabulary_file {})", key, vocabulary_file);
+  if (strings_expected)
+    strings = std::make_unique<StringVocabulary>(std::move(string_keys), what);
+  else
+    ints = std::make_unique<IntVocabulary>(std::move(int_keys), what);
+  return vocabulary_file_column(std::move(key), sequence, std::move(vocabulary_file),
+                                std::move(strings), std::move(ints), num_oov_buckets,
+                                default_value, dtype);
 }
 
 std::shared_ptr<const CategoricalColumn> make_weighted_column(

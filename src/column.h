@@ -47,8 +47,23 @@ class Column {
   bool sequence_;
 };
 
+// The parameters a categorical column was built from, for saving and rebuilding it. Fields
+// that do not apply to the column's kind keep their defaults; the vocabularies point into the
+// column and live as long as it.
+struct CategoricalParams {
+  int64_t buckets = 0;                   // identity: num_buckets; hash: hash_bucket_size
+  std::optional<int64_t> default_value;  // identity, vocabulary list/file
+  DType dtype = DType::kInt64;           // hash, vocabulary: input dtype; weighted: weight dtype
+  int64_t num_oov_buckets = 0;           // vocabulary list/file
+  const std::vector<std::string>* string_vocabulary = nullptr;
+  const std::vector<int64_t>* int_vocabulary = nullptr;
+  std::string vocabulary_file;           // vocabulary file: the file it was read from
+  std::string weight_feature_key;        // weighted
+};
+
 class CategoricalColumn : public Column {
  public:
+  virtual CategoricalParams params() const = 0;
   virtual int64_t num_buckets() const = 0;
   // The feature key the ids are read from.
   virtual const std::string& key() const = 0;
@@ -84,6 +99,12 @@ std::shared_ptr<const CategoricalColumn> make_vocabulary_list_column(
 std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
     std::string key, bool sequence, std::string vocabulary_file, int64_t vocabulary_size,
     int64_t num_oov_buckets, std::optional<int64_t> default_value, DType dtype);
+// A vocabulary-file column from keys already read (a saved pipeline carries them inline);
+// exactly one of string_keys (dtype string) and int_keys (integer dtype) is non-empty.
+std::shared_ptr<const CategoricalColumn> make_vocabulary_file_column(
+    std::string key, bool sequence, std::string vocabulary_file,
+    std::vector<std::string> string_keys, std::vector<int64_t> int_keys, int64_t num_oov_buckets,
+    std::optional<int64_t> default_value, DType dtype);
 std::shared_ptr<const CategoricalColumn> make_weighted_column(
     std::shared_ptr<const CategoricalColumn> categorical, std::string weight_feature_key,
     DType dtype);

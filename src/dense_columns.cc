@@ -6,7 +6,6 @@
 
 #include "column.h"
 #include "error.h"
-#include "hash.h"
 
 namespace seqfeat {
 
@@ -99,9 +98,7 @@ void check_spec(const EmbeddingSpec& spec, const std::string& column) {
 }
 
 std::shared_ptr<Table> make_table(const std::string& name, int64_t rows, const EmbeddingSpec& spec) {
-  // The seed is mixed with the table's name: columns built with the same seed still start from
-  // different tables, and a given (seed, name) always gives the same one.
-  auto table = std::make_shared<Table>(name, rows, spec.dimension, spec.seed ^ fingerprint64(name));
+  auto table = std::make_shared<Table>(name, rows, spec.dimension, spec.seed);
   if (spec.initial_table != nullptr) table->set(spec.initial_table, spec.initial_table_count);
   return table;
 }

@@ -7,6 +7,7 @@
 
 #include "checked.h"
 #include "error.h"
+#include "hash.h"
 
 namespace seqfeat {
 
@@ -30,24 +31,55 @@ struct SplitMix64 {
 
 void Table::Free::operator()(float* p) const { std::free(p); }
 
-Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed)
-    : name_(std::move(name)), rows_(rows), dimension_(dimension) {
+namespace {
+
+void check_shape(const std::string& name, int64_t rows, int64_t dimension) {
   if (rows < 1 || dimension < 1)
-    fail(Code::kInvalidArgument, "embedding table {}: invalid shape [{}, {}]", name_, rows,
+    fail(Code::kInvalidArgument, "embedding table {}: invalid shape [{}, {}]", name, rows,
          dimension);
-  const int64_t count64 = checked_mul(rows, dimension, "embedding table {}: rows x dimension", name_);
-  const auto count = static_cast<size_t>(count64);
-  const size_t bytes =
-      (checked_bytes(count64, sizeof(float), "embedding table {} [{}, {}]", name_, rows,
-                     dimension) + 63) / 64 * 64;
+  checked_mul(rows, dimension, "embedding table {}: rows x dimension", name);
+}
+
+}  // namespace
+
+void Table::allocate() {
+  check_shape(name_, rows_, dimension_);
+  const int64_t count = rows_ * dimension_;  // checked by check_shape
+  const size_t bytes = (checked_bytes(count, sizeof(float), "embedding table {} [{}, {}]", name_,
+                                      rows_, dimension_) +
+                        63) / 64 * 64;
   auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
   if (p == nullptr)
     fail(Code::kOutOfMemory, "embedding table {}: cannot allocate {} bytes", name_, bytes);
-  data_.reset(p);
+  owned_.reset(p);
+  data_ = p;
+}
+
+Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed,
+             const float* values)
+    : name_(std::move(name)), rows_(rows), dimension_(dimension), seed_(seed) {
+  if (values == nullptr) fail(Code::kInvalidArgument, "embedding table {}: values is NULL", name_);
+  allocate();
+  std::memcpy(owned_.get(), values, size() * sizeof(float));
+}
+
+Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed,
+             std::shared_ptr<const void> owner, const float* data)
+    : name_(std::move(name)), rows_(rows), dimension_(dimension), seed_(seed),
+      external_(std::move(owner)), data_(data) {
+  check_shape(name_, rows, dimension);
+  if (data_ == nullptr) fail(Code::kInvalidArgument, "embedding table {}: data is NULL", name_);
+}
+
+Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed)
+    : name_(std::move(name)), rows_(rows), dimension_(dimension), seed_(seed) {
+  allocate();
+  float* const p = owned_.get();
+  const size_t count = size();
 
   // Truncated normal(0, stddev): Box-Muller pairs, redrawing values beyond 2 stddev.
   const double stddev = 1.0 / std::sqrt(static_cast<double>(dimension));
-  SplitMix64 rng{seed};
+  SplitMix64 rng{seed ^ fingerprint64(name_)};
   size_t i = 0;
   while (i < count) {
     const double u1 = rng.uniform(), u2 = rng.uniform();
@@ -58,13 +90,23 @@ Table::Table(std::string name, int64_t rows, int64_t dimension, uint64_t seed)
   }
 }
 
+float* Table::mutable_data() {
+  if (!writable())
+    fail(Code::kInvalidArgument,
+         "embedding table {} is read-only (memory-mapped); load the pipeline with copied tables "
+         "to change or train it",
+         name_);
+  return owned_.get();
+}
+
 void Table::set(const float* values, size_t count) {
   if (values == nullptr) fail(Code::kInvalidArgument, "embedding table {}: values is NULL", name_);
+  float* const out = mutable_data();
   if (count != size())
     fail(Code::kInvalidArgument,
          "embedding table {}: expected {} values ([{}, {}]), got {}", name_, size(), rows_,
          dimension_, count);
-  std::memcpy(data_.get(), values, count * sizeof(float));
+  std::memcpy(out, values, count * sizeof(float));
 }
 
 }  // namespace seqfeat

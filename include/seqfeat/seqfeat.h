@@ -430,7 +430,7 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_get(
  *  @param values float[count], row-major.
  *  @param count  must equal rows * dimension.
  *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (wrong count, not an embedding column, NULL
- *          arguments); the table is unchanged on failure. */
+ *          arguments, a read-only memory-mapped table); the table is unchanged on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
     const seqfeat_column* column, const float* values, size_t count);
 
@@ -766,7 +766,8 @@ SEQFEAT_API void seqfeat_pack_options_default(seqfeat_pack_options* opts);
  *  full validation, so a batch that passes here packs without error.
  *  @param features  the layer.
  *  @param batch     the input features.
- *  @param opts      pack options; NULL means defaults.
+ *  @param opts      pack options; NULL means the layer's call defaults (TF's unless it was
+ *                   loaded or saved with others).
  *  @param out_batch receives B.
  *  @param out_steps receives T.
  *  @param out_depth receives depth (ΣD).
@@ -784,7 +785,7 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_output_shape(
  *    inside the sequence. Everything is validated before the first write.
  *  @param features      the layer.
  *  @param batch         the input features.
- *  @param opts          pack options; NULL means defaults.
+ *  @param opts          pack options; NULL means the layer's call defaults.
  *  @param out_dense     float[dense_count], receives [B, T, depth] row-major.
  *  @param dense_count   element count of out_dense, >= B * T * depth.
  *  @param out_lengths   int64[lengths_count], receives [B].
@@ -826,7 +827,7 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack_into_shape(
 /** As seqfeat_features_pack_into, into library-owned tensors.
  *  @param features    the layer.
  *  @param batch       the input features.
- *  @param opts        pack options; NULL means defaults.
+ *  @param opts        pack options; NULL means the layer's call defaults.
  *  @param out_dense   receives dense float32 [B, T, depth] (caller-owned tensor).
  *  @param out_lengths receives sequence_length int64 [B] (caller-owned tensor).
  *  @param out_mask    receives the mask uint8 [B, T], or NULL not to compute it.
@@ -880,6 +881,105 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_output_shape
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_pack_into(
     const seqfeat_dense_features* features, const seqfeat_batch* batch, float* out,
     size_t count);
+
+/* ---------------------------------------------------------------------------------------------
+ * Saving, loading and configurations (docs/formats.md)
+ *
+ * A saved layer is a directory holding pipeline.json (format "seqfeat.pipeline", version 1:
+ * the layer kind, its name and call defaults, every column with all its parameters,
+ * vocabularies inline) and tables.safetensors (every embedding table once, float32
+ * [num_buckets, dimension], keyed by table name). Loading validates both files completely
+ * before anything is returned; a malformed artifact is SEQFEAT_ERR_INVALID_ARGUMENT with a
+ * message naming the file and the field or tensor (a missing file: SEQFEAT_ERR_NOT_FOUND).
+ * The same JSON objects describe single columns (seqfeat_column_to_json / _from_json).
+ * ------------------------------------------------------------------------------------------- */
+
+#define SEQFEAT_TABLES_COPY 0 /* tables copied into writable memory (trainable) */
+#define SEQFEAT_TABLES_MMAP 1 /* tables memory-mapped read-only: processes share the pages */
+
+typedef struct seqfeat_load_options {
+  size_t struct_size; /* sizeof(seqfeat_load_options) */
+  int32_t tables;     /* SEQFEAT_TABLES_COPY (default) or SEQFEAT_TABLES_MMAP */
+} seqfeat_load_options;
+
+SEQFEAT_API void seqfeat_load_options_default(seqfeat_load_options* opts);
+
+typedef struct seqfeat_save_options {
+  size_t struct_size;                        /* sizeof(seqfeat_save_options) */
+  const char* name;                          /* layer name; NULL: the layer's own */
+  const seqfeat_pack_options* call_defaults; /* NULL: the layer's own */
+} seqfeat_save_options;
+
+SEQFEAT_API void seqfeat_save_options_default(seqfeat_save_options* opts);
+
+/** Writes the layer to `directory` (created if missing; pipeline.json and tables.safetensors
+ *  are each replaced atomically). opts may be NULL. Errors: a column with a callback normalizer
+ *  (INVALID_ARGUMENT: only the built-in normalizers can be saved), two different tables with
+ *  one name, a file that cannot be written (IO). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_save(
+    const seqfeat_features* features, const char* directory, const seqfeat_save_options* opts);
+
+/** Loads a SequenceFeatures layer saved by seqfeat_features_save (from any language). opts may
+ *  be NULL (tables copied). With SEQFEAT_TABLES_MMAP the tables stay read-only views of the
+ *  file: seqfeat_column_table_set on them fails, packing reads them in place. The layer keeps
+ *  the saved name and call defaults (used by a pack given NULL options). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_load(
+    const char* directory, const seqfeat_load_options* opts, seqfeat_features** out);
+
+/** The layer's name ("sequence_features" unless loaded or saved with another). Borrowed. */
+SEQFEAT_API const char* seqfeat_features_name(const seqfeat_features* features);
+/** The options a pack given NULL options uses (TF's defaults unless loaded with others). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_call_defaults(
+    const seqfeat_features* features, seqfeat_pack_options* out);
+/** The column named `name` (borrowed, valid while the layer lives); NOT_FOUND otherwise. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_find_column(
+    const seqfeat_features* features, const char* name, const seqfeat_column** out);
+
+/** pipeline.json's text for this layer (what seqfeat_features_save writes, tables aside).
+ *  UTF-8; with out NULL and capacity 0 only *out_size (bytes, without the terminating NUL) is
+ *  written; otherwise capacity must be >= *out_size + 1 (else BUFFER_TOO_SMALL, nothing
+ *  written) and the text is written NUL-terminated. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_to_json(
+    const seqfeat_features* features, char* out, size_t capacity, size_t* out_size);
+/** A layer from pipeline.json's text alone: tables are initialised from their seeds, columns
+ *  naming one shared table share it. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_from_json(
+    const char* json, size_t size, seqfeat_features** out);
+
+/** DenseFeatures counterparts of the functions above. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_save(
+    const seqfeat_dense_features* features, const char* directory,
+    const seqfeat_save_options* opts);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_load(
+    const char* directory, const seqfeat_load_options* opts, seqfeat_dense_features** out);
+SEQFEAT_API const char* seqfeat_dense_features_name(const seqfeat_dense_features* features);
+SEQFEAT_API size_t seqfeat_dense_features_num_columns(const seqfeat_dense_features* features);
+/** Borrowed column `index` in layer (sorted) order; NULL if out of range. */
+SEQFEAT_API const seqfeat_column* seqfeat_dense_features_column(
+    const seqfeat_dense_features* features, size_t index);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_find_column(
+    const seqfeat_dense_features* features, const char* name, const seqfeat_column** out);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_to_json(
+    const seqfeat_dense_features* features, char* out, size_t capacity, size_t* out_size);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_from_json(
+    const char* json, size_t size, seqfeat_dense_features** out);
+
+/** The JSON object describing one column (its configuration; the objects of pipeline.json's
+ *  "columns"). Same buffer rules as seqfeat_features_to_json. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_to_json(
+    const seqfeat_column* column, char* out, size_t capacity, size_t* out_size);
+/** A column from its JSON object; an embedding table is initialised from its seed (a shared
+ *  embedding column built alone gets a table of its own). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_from_json(
+    const char* json, size_t size, seqfeat_column** out);
+/** A new handle to the same column (same table), e.g. to keep a column of a layer after the
+ *  layer is freed; free it with seqfeat_column_free. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_retain(
+    const seqfeat_column* column, seqfeat_column** out);
+/** *out = 1 if the column's embedding table can be written (set, trained), 0 if it is a
+ *  read-only memory-mapped view. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_writable(
+    const seqfeat_column* column, int32_t* out);
 
 /* ---------------------------------------------------------------------------------------------
  * Single columns
