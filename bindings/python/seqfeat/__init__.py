@@ -52,6 +52,7 @@ from ._dtypes import DType, as_dtype, float32, float64, int32, int64, string
 from ._errors import InvalidArgumentError
 from ._layer import (DenseFeatures, SequenceFeatures, concatenate_context_input,
                      sequence_input_layer)
+from ._serialization import deserialize_feature_column, load, serialize_feature_column
 from ._tensors import IdWeightPair, RaggedTensor, SparseTensor
 
 
@@ -101,10 +102,13 @@ __all__ = [
     "VocabularyFileCategoricalColumn", "VocabularyListCategoricalColumn",
     "WeightedCategoricalColumn", "allocation_limit", "as_dtype", "categorical_column_with_hash_bucket",
     "categorical_column_with_identity", "categorical_column_with_vocabulary_file",
-    "categorical_column_with_vocabulary_list", "concatenate_context_input", "embedding_column",
-    "float32", "float64", "indicator_column", "int32", "int64", "library_version",
-    "normalizers", "numeric_column", "optimizers", "ragged", "sequence_categorical_column_with_hash_bucket",
+    "categorical_column_with_vocabulary_list", "concatenate_context_input",
+    "deserialize_feature_column", "embedding_column",
+    "float32", "float64", "indicator_column", "int32", "int64", "library_version", "load",
+    "normalizers", "numeric_column", "optimizers", "ragged",
+    "sequence_categorical_column_with_hash_bucket",
     "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
     "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",
-    "sequence_numeric_column", "set_allocation_limit", "shared_embeddings", "string", "weighted_categorical_column",
+    "sequence_numeric_column", "serialize_feature_column", "set_allocation_limit",
+    "shared_embeddings", "string", "weighted_categorical_column",
 ]

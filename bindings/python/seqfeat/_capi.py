@@ -121,6 +121,22 @@ class PackOptions(C.Structure):
     ]
 
 
+TABLES_COPY = 0
+TABLES_MMAP = 1
+
+
+class LoadOptions(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("tables", C.c_int32)]
+
+
+class SaveOptions(C.Structure):
+    _fields_ = [
+        ("struct_size", C.c_size_t),
+        ("name", C.c_char_p),
+        ("call_defaults", C.POINTER(PackOptions)),
+    ]
+
+
 class StringView(C.Structure):
     _fields_ = [("data", C.c_void_p), ("size", C.c_size_t)]
 
@@ -243,6 +259,28 @@ _SIGNATURES = {
     "seqfeat_dense_features_depth": (_I64, [_H]),
     "seqfeat_dense_features_output_shape": (_S, [_H, _H, i64p, i64p]),
     "seqfeat_dense_features_pack_into": (_S, [_H, _H, f32p, _SZ]),
+    # saving, loading and configurations
+    "seqfeat_load_options_default": (None, [_P(LoadOptions)]),
+    "seqfeat_save_options_default": (None, [_P(SaveOptions)]),
+    "seqfeat_features_save": (_S, [_H, _CS, _P(SaveOptions)]),
+    "seqfeat_features_load": (_S, [_CS, _P(LoadOptions), _PH]),
+    "seqfeat_features_name": (_CS, [_H]),
+    "seqfeat_features_call_defaults": (_S, [_H, _P(PackOptions)]),
+    "seqfeat_features_find_column": (_S, [_H, _CS, _PH]),
+    "seqfeat_features_to_json": (_S, [_H, _VP, _SZ, sizep]),
+    "seqfeat_features_from_json": (_S, [_CS, _SZ, _PH]),
+    "seqfeat_dense_features_save": (_S, [_H, _CS, _P(SaveOptions)]),
+    "seqfeat_dense_features_load": (_S, [_CS, _P(LoadOptions), _PH]),
+    "seqfeat_dense_features_name": (_CS, [_H]),
+    "seqfeat_dense_features_num_columns": (_SZ, [_H]),
+    "seqfeat_dense_features_column": (_H, [_H, _SZ]),
+    "seqfeat_dense_features_find_column": (_S, [_H, _CS, _PH]),
+    "seqfeat_dense_features_to_json": (_S, [_H, _VP, _SZ, sizep]),
+    "seqfeat_dense_features_from_json": (_S, [_CS, _SZ, _PH]),
+    "seqfeat_column_to_json": (_S, [_H, _VP, _SZ, sizep]),
+    "seqfeat_column_from_json": (_S, [_CS, _SZ, _PH]),
+    "seqfeat_column_retain": (_S, [_H, _PH]),
+    "seqfeat_column_table_writable": (_S, [_H, _P(_I32)]),
     # single columns
     "seqfeat_column_get_sequence_dense_tensor": (_S, [_H, _H, _PH, _PH]),
     "seqfeat_column_get_sparse_tensors": (_S, [_H, _H, _PH, _PH, _PH, _PH]),

@@ -87,6 +87,17 @@ class FeatureColumn:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
+    def get_config(self):
+        """Keras-style configuration (a dict): every parameter, vocabularies inline, the table
+        by name and seed; see seqfeat.serialize_feature_column / deserialize_feature_column."""
+        from . import _serialization
+        return _serialization.column_config(self)
+
+    def __reduce__(self):
+        # Pickled as configuration + table (ctypes handles cannot be pickled).
+        from . import _serialization
+        return _serialization.column_reduce(self)
+
 
 class DenseColumn(FeatureColumn):
     """A column producing dense values per example (DenseFeatures)."""
@@ -725,6 +736,12 @@ class _TableMixin(FeatureColumn):
             raise ValueError(f"The table of {self.name} has shape {shape}; got {table.shape}.")
         check(lib.column_table_set(self._handle, table.ctypes.data_as(_capi.f32p), table.size),
               CONSTRUCTION)
+
+    @property
+    def table_writable(self) -> bool:
+        """False for a table memory-mapped read-only by seqfeat.load(..., mmap=True)."""
+        from . import _serialization
+        return _serialization.table_writable(self)
 
     @property
     def embedding_weights(self) -> np.ndarray:

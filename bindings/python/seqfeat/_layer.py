@@ -18,6 +18,7 @@ from ._dlpack import DLPackTensor
 from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
 from ._types import ArrayLike, Features
+from . import _serialization
 
 #: What a SequenceFeatures call returns: (dense, sequence_length[, mask]) as numpy arrays, or
 #: as DLPackTensors with output='dlpack'.
@@ -115,6 +116,44 @@ class SequenceFeatures:
         self._idle_states = []
         self._last_state = None
         self._stats = None
+        self.call_defaults = _default_call_options()
+
+    @classmethod
+    def _from_handle(cls, handle, columns, name, trainable):
+        """A layer around an owned library handle whose columns (layer order) are `columns`."""
+        layer = cls.__new__(cls)
+        layer._handle = handle
+        layer._finalizer = weakref.finalize(layer, lib.features_free, handle)
+        layer._feature_columns = list(columns)
+        layer.trainable = trainable
+        layer.name = name
+        layer._reader = None
+        layer._idle_states = []
+        layer._last_state = None
+        layer._stats = None
+        layer.call_defaults = _default_call_options()
+        return layer
+
+    def get_config(self) -> Dict[str, Any]:
+        """Keras-style configuration: name, trainable, call_defaults and the serialized
+        feature_columns (shared-embedding columns of one table stay shared in from_config)."""
+        return _serialization.layer_config(self)
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any],
+                    custom_objects: Optional[Dict[str, Any]] = None) -> "SequenceFeatures":
+        """The layer of get_config(): columns rebuilt by the library (tables from their seeds,
+        array or callable initializers re-applied), shared tables shared again."""
+        return _serialization.layer_from_config(cls, config, custom_objects)
+
+    def save(self, directory: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes pipeline.json and tables.safetensors into `directory` (created if missing):
+        seqfeat.load(directory) here, seqfeat_features_load in C or SequenceFeatures::load in
+        Rust rebuild the layer, giving bit-identical outputs. call_defaults are saved too."""
+        _serialization.save(self, directory)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return _serialization.layer_reduce(self)
 
     @property
     def feature_columns(self) -> List[FeatureColumn]:
@@ -143,9 +182,10 @@ class SequenceFeatures:
         return (input_shape[0], input_shape[1], self.output_depth)
 
     def __call__(self, features: Features, training: Optional[bool] = None, *,
-                 max_length: Optional[int] = None, padding: str = "post",
-                 truncating: str = "post", strict: bool = False, return_mask: bool = False,
-                 output: str = "numpy", num_threads: int = 0,
+                 max_length: Optional[int] = None, padding: Optional[str] = None,
+                 truncating: Optional[str] = None, strict: Optional[bool] = None,
+                 return_mask: bool = False, output: str = "numpy",
+                 num_threads: Optional[int] = None,
                  out: Optional[Any] = None) -> PackResult:
         """Returns (sequence_input [B, T, ΣD] float32, sequence_length [B] int64), or with
         return_mask=True also mask [B, T] uint8 (1 inside the sequence).
@@ -162,7 +202,20 @@ class SequenceFeatures:
         buffers instead: a writable C-contiguous float32 array (the dense output), or a tuple
         (dense, sequence_length int64[, mask uint8]), each with at least as many elements as
         the batch needs; the results are views of their first elements (the arrays themselves
-        when their shapes match)."""
+        when their shapes match). Options left None take the layer's
+        `call_defaults` (TF's: max_length None, 'post', 'post', strict False, num_threads 0,
+        unless set or loaded with the layer)."""
+        defaults = self.call_defaults
+        if max_length is None:
+            max_length = defaults.get("max_length")
+        if padding is None:
+            padding = defaults.get("padding", "post")
+        if truncating is None:
+            truncating = defaults.get("truncating", "post")
+        if strict is None:
+            strict = defaults.get("strict", False)
+        if num_threads is None:
+            num_threads = defaults.get("num_threads", 0)
         if output not in ("numpy", "dlpack"):
             raise ValueError(f"output must be 'numpy' or 'dlpack'; got {output!r}.")
         if not isinstance(features, dict):
@@ -331,6 +384,11 @@ class SequenceFeatures:
 _THREAD = threading.local()
 
 
+def _default_call_options():
+    return {"max_length": None, "padding": "post", "truncating": "post", "strict": False,
+            "num_threads": 0}
+
+
 def _read_stats(stats):
     out = {}
     value = C.c_int64()
@@ -364,6 +422,33 @@ class DenseFeatures:
         self._feature_columns = columns
         self.trainable = trainable
         self.name = name or "dense_features"
+
+    @classmethod
+    def _from_handle(cls, handle, columns, name, trainable):
+        """A layer around an owned library handle whose columns (layer order) are `columns`."""
+        layer = cls.__new__(cls)
+        layer._handle = handle
+        layer._finalizer = weakref.finalize(layer, lib.dense_features_free, handle)
+        layer._feature_columns = list(columns)
+        layer.trainable = trainable
+        layer.name = name
+        return layer
+
+    def get_config(self):
+        """Keras-style configuration: name, trainable and the serialized feature_columns."""
+        return _serialization.layer_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return _serialization.layer_from_config(cls, config, custom_objects)
+
+    def save(self, directory):
+        """Writes pipeline.json and tables.safetensors into `directory` (seqfeat.load reads
+        them back, as seqfeat_dense_features_load does in C)."""
+        _serialization.save(self, directory)
+
+    def __reduce__(self):
+        return _serialization.layer_reduce(self)
 
     @property
     def feature_columns(self) -> List[FeatureColumn]:
