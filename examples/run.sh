@@ -20,7 +20,7 @@ out="$build/examples-out"
 mkdir -p "$out"
 
 cflags=(-I"$root/include" -I"$build/include" -L"$build" -lseqfeat -Wl,-rpath,"$build")
-for example in seed vocab_hash; do
+for example in seed vocab_hash serve; do
   cc -std=c99 -pedantic -Wall -Wextra -Werror -O1 "$root/examples/c/$example.c" "${cflags[@]}" \
     -o "$out/${example}_c"
   c++ -std=c++17 -Wall -Wextra -Werror -O1 "$root/examples/cpp/$example.cc" "${cflags[@]}" \
@@ -96,4 +96,43 @@ for example in train_lstm; do
     echo "ok   $example (Python)"
   fi
 done
+
+# Train in Python, save, serve from C, C++ and Rust: every server loads the saved directory and
+# must print byte for byte what the Python side printed for the same batch.
+artifact="$out/serve_pipeline"
+rm -rf "$artifact"
+python_log="$out/serve.Python.txt"
+if ! SEQFEAT_LIBRARY="$build/libseqfeat.so" PYTHONPATH="$root/bindings/python" \
+    "$python" "$root/examples/python/train_and_save.py" "$artifact" >"$python_log" 2>"$python_log.err"; then
+  echo "FAIL serve (Python: train and save) exited with an error:"
+  cat "$python_log.err"
+  status=1
+else
+  if ((check == 0)); then
+    echo "== serve: Python (train, save to $artifact) =="
+    cat "$python_log"
+  fi
+  for language in C C++ Rust; do
+    log="$out/serve.$language.txt"
+    case "$language" in
+      C) server="$out/serve_c" ;;
+      C++) server="$out/serve_cpp" ;;
+      Rust) server="$rust_bin/serve" ;;
+    esac
+    if ! "$server" "$artifact" >"$log" 2>"$log.err"; then
+      echo "FAIL serve ($language) exited with an error:"
+      cat "$log.err"
+      status=1
+    elif ((check == 0)); then
+      echo "== serve: $language (load and pack) =="
+      cat "$log"
+    elif cmp -s "$log" "$python_log"; then
+      echo "ok   serve ($language): the same bytes as Python"
+    else
+      echo "FAIL serve ($language) differs from what Python printed:"
+      diff "$python_log" "$log" || true
+      status=1
+    fi
+  done
+fi
 exit "$status"

@@ -195,6 +195,13 @@ class column_view {
     return out;
   }
 
+  /** False for a read-only memory-mapped table (loaded with table_storage::mmap). */
+  bool table_writable() const {
+    int32_t out = 0;
+    detail::check(seqfeat_column_table_writable(raw_, &out));
+    return out != 0;
+  }
+
   /** Overwrites the table; must not run while another thread packs with this table. */
   void table_set(const std::vector<float>& values) const {
     detail::check(seqfeat_column_table_set(raw_, values.data(), values.size()));
@@ -722,9 +729,49 @@ struct packed {
   tensor mask;            /* uint8 [B, T] if asked for, else empty */
 };
 
+/** How load() provides embedding tables: copied (writable) or memory-mapped read-only. */
+enum class table_storage { copy = SEQFEAT_TABLES_COPY, mmap = SEQFEAT_TABLES_MMAP };
+
+namespace detail {
+inline seqfeat_load_options load_options(table_storage storage) {
+  seqfeat_load_options o;
+  seqfeat_load_options_default(&o);
+  o.tables = static_cast<int32_t>(storage);
+  return o;
+}
+}  // namespace detail
+
 /** TF's SequenceFeatures(columns): sorted by name; immutable and shareable (move-only). */
 class sequence_features {
  public:
+  /** The layer saved in `directory` (pipeline.json + tables.safetensors) by any language. */
+  static sequence_features load(const std::string& directory,
+                                table_storage storage = table_storage::copy) {
+    const seqfeat_load_options o = detail::load_options(storage);
+    seqfeat_features* raw = nullptr;
+    detail::check(seqfeat_features_load(directory.c_str(), &o, &raw));
+    return sequence_features(raw);
+  }
+  /** Writes pipeline.json and tables.safetensors into `directory`. */
+  void save(const std::string& directory) const {
+    detail::check(seqfeat_features_save(raw_, directory.c_str(), nullptr));
+  }
+  std::string name() const { return seqfeat_features_name(raw_); }
+  /** The column named `name`; throws error(SEQFEAT_ERR_NOT_FOUND) otherwise. */
+  column_view find_column(const std::string& name) const {
+    const seqfeat_column* out = nullptr;
+    detail::check(seqfeat_features_find_column(raw_, name.c_str(), &out));
+    return column_view(out);
+  }
+  /** Packs with the layer's call defaults (TF's, or those saved with the layer). */
+  packed pack_with_defaults(const batch& features) const {
+    seqfeat_tensor* dense = nullptr;
+    seqfeat_tensor* lengths = nullptr;
+    detail::check(seqfeat_features_pack(raw_, features.get(), nullptr, &dense, &lengths, nullptr,
+                                        nullptr));
+    return {tensor(dense), tensor(lengths), tensor(nullptr)};
+  }
+
   explicit sequence_features(const std::vector<column_view>& columns) {
     std::vector<const seqfeat_column*> raw;
     raw.reserve(columns.size());
@@ -797,12 +844,30 @@ class sequence_features {
   }
 
  private:
+  explicit sequence_features(seqfeat_features* raw) noexcept : raw_(raw) {}
   seqfeat_features* raw_ = nullptr;
 };
 
 /** TF's DenseFeatures(columns) for context columns: [B, depth] (move-only). */
 class dense_features {
  public:
+  /** The DenseFeatures layer saved in `directory`. */
+  static dense_features load(const std::string& directory,
+                             table_storage storage = table_storage::copy) {
+    const seqfeat_load_options o = detail::load_options(storage);
+    seqfeat_dense_features* raw = nullptr;
+    detail::check(seqfeat_dense_features_load(directory.c_str(), &o, &raw));
+    return dense_features(raw);
+  }
+  void save(const std::string& directory) const {
+    detail::check(seqfeat_dense_features_save(raw_, directory.c_str(), nullptr));
+  }
+  column_view find_column(const std::string& name) const {
+    const seqfeat_column* out = nullptr;
+    detail::check(seqfeat_dense_features_find_column(raw_, name.c_str(), &out));
+    return column_view(out);
+  }
+
   explicit dense_features(const std::vector<column_view>& columns) {
     std::vector<const seqfeat_column*> raw;
     raw.reserve(columns.size());
@@ -841,6 +906,7 @@ class dense_features {
   }
 
  private:
+  explicit dense_features(seqfeat_dense_features* raw) noexcept : raw_(raw) {}
   seqfeat_dense_features* raw_ = nullptr;
 };
 

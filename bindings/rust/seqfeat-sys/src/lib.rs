@@ -54,6 +54,9 @@ pub const SEQFEAT_NORMALIZER_CALLBACK: i32 = 5;
 pub const SEQFEAT_PAD_POST: i32 = 0;
 pub const SEQFEAT_PAD_PRE: i32 = 1;
 
+pub const SEQFEAT_TABLES_COPY: i32 = 0;
+pub const SEQFEAT_TABLES_MMAP: i32 = 1;
+
 pub const SEQFEAT_STAT_DROPPED_INVALID: i32 = 0;
 pub const SEQFEAT_STAT_OOV_HITS: i32 = 1;
 pub const SEQFEAT_STAT_STEPS_TRUNCATED: i32 = 2;
@@ -141,6 +144,21 @@ pub struct seqfeat_pack_options {
     pub num_threads: i32,
 }
 
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_load_options {
+    pub struct_size: usize,
+    pub tables: i32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_save_options {
+    pub struct_size: usize,
+    pub name: *const c_char,
+    pub call_defaults: *const seqfeat_pack_options,
+}
+
 // Layout of the option structs as the C compiler lays them out on LP64 targets (x86-64, AArch64
 // Linux). A mismatch here is a compile error, not a corrupted call.
 #[cfg(target_pointer_width = "64")]
@@ -185,6 +203,12 @@ const _: () = {
     assert!(offset_of!(seqfeat_pack_options, truncating) == 20);
     assert!(offset_of!(seqfeat_pack_options, strict) == 24);
     assert!(offset_of!(seqfeat_pack_options, num_threads) == 28);
+
+    assert!(size_of::<seqfeat_load_options>() == 16);
+    assert!(offset_of!(seqfeat_load_options, tables) == 8);
+    assert!(size_of::<seqfeat_save_options>() == 24);
+    assert!(offset_of!(seqfeat_save_options, name) == 8);
+    assert!(offset_of!(seqfeat_save_options, call_defaults) == 16);
 };
 
 extern "C" {
@@ -490,6 +514,92 @@ extern "C" {
         batch: *const seqfeat_batch,
         out: *mut f32,
         count: usize,
+    ) -> seqfeat_status;
+
+    // Saving, loading and configurations.
+    pub fn seqfeat_load_options_default(opts: *mut seqfeat_load_options);
+    pub fn seqfeat_save_options_default(opts: *mut seqfeat_save_options);
+    pub fn seqfeat_features_save(
+        features: *const seqfeat_features,
+        directory: *const c_char,
+        opts: *const seqfeat_save_options,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_load(
+        directory: *const c_char,
+        opts: *const seqfeat_load_options,
+        out: *mut *mut seqfeat_features,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_name(features: *const seqfeat_features) -> *const c_char;
+    pub fn seqfeat_features_call_defaults(
+        features: *const seqfeat_features,
+        out: *mut seqfeat_pack_options,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_find_column(
+        features: *const seqfeat_features,
+        name: *const c_char,
+        out: *mut *const seqfeat_column,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_to_json(
+        features: *const seqfeat_features,
+        out: *mut c_char,
+        capacity: usize,
+        out_size: *mut usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_features_from_json(
+        json: *const c_char,
+        size: usize,
+        out: *mut *mut seqfeat_features,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_save(
+        features: *const seqfeat_dense_features,
+        directory: *const c_char,
+        opts: *const seqfeat_save_options,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_load(
+        directory: *const c_char,
+        opts: *const seqfeat_load_options,
+        out: *mut *mut seqfeat_dense_features,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_name(features: *const seqfeat_dense_features) -> *const c_char;
+    pub fn seqfeat_dense_features_num_columns(features: *const seqfeat_dense_features) -> usize;
+    pub fn seqfeat_dense_features_column(
+        features: *const seqfeat_dense_features,
+        index: usize,
+    ) -> *const seqfeat_column;
+    pub fn seqfeat_dense_features_find_column(
+        features: *const seqfeat_dense_features,
+        name: *const c_char,
+        out: *mut *const seqfeat_column,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_to_json(
+        features: *const seqfeat_dense_features,
+        out: *mut c_char,
+        capacity: usize,
+        out_size: *mut usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_dense_features_from_json(
+        json: *const c_char,
+        size: usize,
+        out: *mut *mut seqfeat_dense_features,
+    ) -> seqfeat_status;
+    pub fn seqfeat_column_to_json(
+        column: *const seqfeat_column,
+        out: *mut c_char,
+        capacity: usize,
+        out_size: *mut usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_column_from_json(
+        json: *const c_char,
+        size: usize,
+        out: *mut *mut seqfeat_column,
+    ) -> seqfeat_status;
+    pub fn seqfeat_column_retain(
+        column: *const seqfeat_column,
+        out: *mut *mut seqfeat_column,
+    ) -> seqfeat_status;
+    pub fn seqfeat_column_table_writable(
+        column: *const seqfeat_column,
+        out: *mut i32,
     ) -> seqfeat_status;
 
     // Single columns.

@@ -292,6 +292,14 @@ macro_rules! column_queries {
                 })
             }
 
+            /// False when the table is a read-only memory-mapped view (a layer loaded with
+            /// [`crate::TableStorage::Mmap`]); setting or training it fails.
+            pub fn table_writable(&self) -> Result<bool> {
+                let mut out = 0i32;
+                check(unsafe { sys::seqfeat_column_table_writable(self.as_ptr(), &mut out) })?;
+                Ok(out != 0)
+            }
+
             /// A copy of the row-major table.
             pub fn table_get(&self) -> Result<Vec<f32>> {
                 let (rows, dimension) = self.table_shape()?;

@@ -1,5 +1,6 @@
 //! The SequenceFeatures layer: packs the columns of a batch into one `[B, T, depth]` output.
 
+use std::path::Path;
 use std::ptr::{self, NonNull};
 
 use seqfeat_sys as sys;
@@ -8,6 +9,7 @@ use crate::batch::Batch;
 use crate::column::{AsColumn, ColumnRef};
 use crate::error::{check, Error, ErrorCode, Result};
 use crate::stats::Stats;
+use crate::strings::{borrowed_str, c_string};
 use crate::tensor::Tensor;
 
 /// Keras `pad_sequences` names for where padding / truncation happens.
@@ -27,6 +29,33 @@ impl Padding {
             Padding::Pre => sys::SEQFEAT_PAD_PRE,
         }
     }
+}
+
+/// How [`SequenceFeatures::load`] provides the embedding tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TableStorage {
+    /// Copied into writable memory (trainable).
+    #[default]
+    Copy,
+    /// Memory-mapped read-only: processes serving one file share its pages.
+    Mmap,
+}
+
+fn load_options(storage: TableStorage) -> sys::seqfeat_load_options {
+    let mut opts = unsafe {
+        let mut opts = std::mem::zeroed::<sys::seqfeat_load_options>();
+        sys::seqfeat_load_options_default(&mut opts);
+        opts
+    };
+    opts.tables = match storage {
+        TableStorage::Copy => sys::SEQFEAT_TABLES_COPY,
+        TableStorage::Mmap => sys::SEQFEAT_TABLES_MMAP,
+    };
+    opts
+}
+
+fn path_string(directory: &Path) -> Result<std::ffi::CString> {
+    c_string("directory", directory.as_os_str().as_encoded_bytes().to_vec())
 }
 
 /// Options of one pack. The default is TF's behaviour.
@@ -152,6 +181,63 @@ impl SequenceFeatures {
 
     pub fn as_ptr(&self) -> *const sys::seqfeat_features {
         self.raw.as_ptr()
+    }
+
+    /// Writes `pipeline.json` and `tables.safetensors` into `directory` (created if missing),
+    /// keeping the layer's name and call defaults.
+    pub fn save(&self, directory: impl AsRef<Path>) -> Result<()> {
+        let dir = path_string(directory.as_ref())?;
+        check(unsafe { sys::seqfeat_features_save(self.as_ptr(), dir.as_ptr(), ptr::null()) })
+    }
+
+    /// The layer saved in `directory` by any language; the same batch packs to the same bytes.
+    pub fn load(directory: impl AsRef<Path>, storage: TableStorage) -> Result<SequenceFeatures> {
+        let dir = path_string(directory.as_ref())?;
+        let opts = load_options(storage);
+        let mut out = ptr::null_mut();
+        check(unsafe { sys::seqfeat_features_load(dir.as_ptr(), &opts, &mut out) })?;
+        NonNull::new(out)
+            .map(|raw| SequenceFeatures { raw })
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL layer"))
+    }
+
+    /// The layer's name ("sequence_features" unless loaded with another).
+    pub fn name(&self) -> &str {
+        // SAFETY: the name lives as long as the layer.
+        unsafe { borrowed_str(sys::seqfeat_features_name(self.as_ptr())) }
+    }
+
+    /// The options used by [`SequenceFeatures::pack_with_defaults`]: TF's, or those saved with
+    /// the layer.
+    pub fn call_defaults(&self) -> Result<PackOptions> {
+        let mut raw = PackOptions::default().to_raw();
+        check(unsafe { sys::seqfeat_features_call_defaults(self.as_ptr(), &mut raw) })?;
+        Ok(PackOptions {
+            max_length: raw.max_length,
+            padding: if raw.padding == sys::SEQFEAT_PAD_PRE { Padding::Pre } else { Padding::Post },
+            truncating: if raw.truncating == sys::SEQFEAT_PAD_PRE {
+                Padding::Pre
+            } else {
+                Padding::Post
+            },
+            strict: raw.strict != 0,
+            num_threads: raw.num_threads,
+        })
+    }
+
+    /// Packs with the layer's call defaults.
+    pub fn pack_with_defaults(&self, batch: &Batch<'_>) -> Result<Packed> {
+        self.pack(batch, &self.call_defaults()?, None)
+    }
+
+    /// The column named `name` (NotFound otherwise).
+    pub fn find_column(&self, name: &str) -> Result<ColumnRef<'_>> {
+        let name = c_string("name", name)?;
+        let mut out = ptr::null();
+        check(unsafe { sys::seqfeat_features_find_column(self.as_ptr(), name.as_ptr(), &mut out) })?;
+        // SAFETY: borrowed from the layer, which it cannot outlive.
+        unsafe { ColumnRef::from_raw(out) }
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL column"))
     }
 
     pub fn num_columns(&self) -> usize {
@@ -325,6 +411,37 @@ impl DenseFeatures {
 
     pub fn as_ptr(&self) -> *const sys::seqfeat_dense_features {
         self.raw.as_ptr()
+    }
+
+    /// Writes `pipeline.json` and `tables.safetensors` into `directory`.
+    pub fn save(&self, directory: impl AsRef<Path>) -> Result<()> {
+        let dir = path_string(directory.as_ref())?;
+        check(unsafe {
+            sys::seqfeat_dense_features_save(self.as_ptr(), dir.as_ptr(), ptr::null())
+        })
+    }
+
+    /// The DenseFeatures layer saved in `directory`.
+    pub fn load(directory: impl AsRef<Path>, storage: TableStorage) -> Result<DenseFeatures> {
+        let dir = path_string(directory.as_ref())?;
+        let opts = load_options(storage);
+        let mut out = ptr::null_mut();
+        check(unsafe { sys::seqfeat_dense_features_load(dir.as_ptr(), &opts, &mut out) })?;
+        NonNull::new(out)
+            .map(|raw| DenseFeatures { raw })
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL layer"))
+    }
+
+    /// The column named `name` (NotFound otherwise).
+    pub fn find_column(&self, name: &str) -> Result<ColumnRef<'_>> {
+        let name = c_string("name", name)?;
+        let mut out = ptr::null();
+        check(unsafe {
+            sys::seqfeat_dense_features_find_column(self.as_ptr(), name.as_ptr(), &mut out)
+        })?;
+        // SAFETY: borrowed from the layer, which it cannot outlive.
+        unsafe { ColumnRef::from_raw(out) }
+            .ok_or_else(|| Error::new(ErrorCode::Internal, "library returned a NULL column"))
     }
 
     /// ΣD, the size of the output's last axis.

@@ -58,7 +58,7 @@ pub use dtype::{DType, Element, InputElement};
 pub use error::{Error, ErrorCode, Result};
 pub use features::{
     concatenate_context_input, DenseFeatures, OutputShape, PackOptions, Packed, Padding,
-    SequenceFeatures,
+    SequenceFeatures, TableStorage,
 };
 pub use stats::{Stat, Stats};
 pub use strings::{StringBuffer, StringView, Strings};
