@@ -902,6 +902,8 @@ typedef struct seqfeat_load_options {
   int32_t tables;     /* SEQFEAT_TABLES_COPY (default) or SEQFEAT_TABLES_MMAP */
 } seqfeat_load_options;
 
+/** Initialises load options: tables copied, struct_size set.
+ *  @param opts options to overwrite; NULL is ignored. */
 SEQFEAT_API void seqfeat_load_options_default(seqfeat_load_options* opts);
 
 typedef struct seqfeat_save_options {
@@ -910,74 +912,163 @@ typedef struct seqfeat_save_options {
   const seqfeat_pack_options* call_defaults; /* NULL: the layer's own */
 } seqfeat_save_options;
 
+/** Initialises save options: the layer's own name and call defaults, struct_size set.
+ *  @param opts options to overwrite; NULL is ignored. */
 SEQFEAT_API void seqfeat_save_options_default(seqfeat_save_options* opts);
 
 /** Writes the layer to `directory` (created if missing; pipeline.json and tables.safetensors
- *  are each replaced atomically). opts may be NULL. Errors: a column with a callback normalizer
- *  (INVALID_ARGUMENT: only the built-in normalizers can be saved), two different tables with
- *  one name, a file that cannot be written (IO). */
+ *  are each replaced atomically through a temporary file).
+ *  @param features  the layer.
+ *  @param directory UTF-8 path of the directory.
+ *  @param opts      name and call defaults to record; NULL: the layer's own.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (a column with a callback normalizer: only
+ *          the built-in normalizers can be saved; two different tables with one name; NULL
+ *          arguments) or SEQFEAT_ERR_IO (a file cannot be written). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_save(
     const seqfeat_features* features, const char* directory, const seqfeat_save_options* opts);
 
-/** Loads a SequenceFeatures layer saved by seqfeat_features_save (from any language). opts may
- *  be NULL (tables copied). With SEQFEAT_TABLES_MMAP the tables stay read-only views of the
- *  file: seqfeat_column_table_set on them fails, packing reads them in place. The layer keeps
- *  the saved name and call defaults (used by a pack given NULL options). */
+/** Loads a SequenceFeatures layer saved by seqfeat_features_save (from any language). With
+ *  SEQFEAT_TABLES_MMAP the tables stay read-only views of the file: seqfeat_column_table_set on
+ *  them fails, packing reads them in place. The layer keeps the saved name and call defaults
+ *  (used by a pack given NULL options). Thread rules as for seqfeat_features_create.
+ *  @param directory UTF-8 path of the directory.
+ *  @param opts      load options; NULL: tables copied.
+ *  @param out       receives the caller-owned layer (free with seqfeat_features_free).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND (pipeline.json or tables.safetensors missing),
+ *          SEQFEAT_ERR_IO (unreadable) or SEQFEAT_ERR_INVALID_ARGUMENT (a malformed artifact,
+ *          naming the file and the field or tensor; a DenseFeatures artifact). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_load(
     const char* directory, const seqfeat_load_options* opts, seqfeat_features** out);
 
-/** The layer's name ("sequence_features" unless loaded or saved with another). Borrowed. */
+/** The layer's name ("sequence_features" unless loaded or saved with another).
+ *  @param features the layer.
+ *  @return a borrowed string valid while the layer lives; "" for NULL. */
 SEQFEAT_API const char* seqfeat_features_name(const seqfeat_features* features);
-/** The options a pack given NULL options uses (TF's defaults unless loaded with others). */
+
+/** The options a pack given NULL options uses (TF's defaults unless loaded with others).
+ *  @param features the layer.
+ *  @param out      receives the options.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_call_defaults(
     const seqfeat_features* features, seqfeat_pack_options* out);
-/** The column named `name` (borrowed, valid while the layer lives); NOT_FOUND otherwise. */
+
+/** The column named `name`.
+ *  @param features the layer.
+ *  @param name     the column's name, NUL-terminated.
+ *  @param out      receives the borrowed column, valid while the layer lives.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND (no such column) or SEQFEAT_ERR_INVALID_ARGUMENT. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_find_column(
     const seqfeat_features* features, const char* name, const seqfeat_column** out);
 
 /** pipeline.json's text for this layer (what seqfeat_features_save writes, tables aside).
- *  UTF-8; with out NULL and capacity 0 only *out_size (bytes, without the terminating NUL) is
- *  written; otherwise capacity must be >= *out_size + 1 (else BUFFER_TOO_SMALL, nothing
- *  written) and the text is written NUL-terminated. */
+ *  @param features the layer.
+ *  @param out      receives the UTF-8 text, NUL-terminated; NULL with capacity 0 to query.
+ *  @param capacity bytes at out; must be >= *out_size + 1 unless querying.
+ *  @param out_size receives the text's length in bytes (without the NUL).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_BUFFER_TOO_SMALL (nothing written) or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (a callback normalizer, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_to_json(
     const seqfeat_features* features, char* out, size_t capacity, size_t* out_size);
+
 /** A layer from pipeline.json's text alone: tables are initialised from their seeds, columns
- *  naming one shared table share it. */
+ *  naming one shared table share it.
+ *  @param json the text (UTF-8, need not be NUL-terminated).
+ *  @param size its length in bytes.
+ *  @param out  receives the caller-owned layer.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT naming the field. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_from_json(
     const char* json, size_t size, seqfeat_features** out);
 
-/** DenseFeatures counterparts of the functions above. */
+/** DenseFeatures counterpart of seqfeat_features_save.
+ *  @param features  the layer.
+ *  @param directory UTF-8 path of the directory.
+ *  @param opts      name to record (call_defaults must be NULL); NULL: the layer's own.
+ *  @return as seqfeat_features_save. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_save(
     const seqfeat_dense_features* features, const char* directory,
     const seqfeat_save_options* opts);
+
+/** DenseFeatures counterpart of seqfeat_features_load.
+ *  @param directory UTF-8 path of the directory.
+ *  @param opts      load options; NULL: tables copied.
+ *  @param out       receives the caller-owned layer (free with seqfeat_dense_features_free).
+ *  @return as seqfeat_features_load (a SequenceFeatures artifact is INVALID_ARGUMENT). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_load(
     const char* directory, const seqfeat_load_options* opts, seqfeat_dense_features** out);
+
+/** The layer's name ("dense_features" unless loaded with another).
+ *  @param features the layer.
+ *  @return a borrowed string valid while the layer lives; "" for NULL. */
 SEQFEAT_API const char* seqfeat_dense_features_name(const seqfeat_dense_features* features);
+
+/** Number of columns.
+ *  @param features the layer.
+ *  @return the count; 0 for NULL. */
 SEQFEAT_API size_t seqfeat_dense_features_num_columns(const seqfeat_dense_features* features);
-/** Borrowed column `index` in layer (sorted) order; NULL if out of range. */
+
+/** Column `index` in layer (sorted) order.
+ *  @param features the layer.
+ *  @param index    0-based.
+ *  @return a borrowed column valid while the layer lives; NULL if out of range. */
 SEQFEAT_API const seqfeat_column* seqfeat_dense_features_column(
     const seqfeat_dense_features* features, size_t index);
+
+/** The column named `name`.
+ *  @param features the layer.
+ *  @param name     the column's name, NUL-terminated.
+ *  @param out      receives the borrowed column.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND or SEQFEAT_ERR_INVALID_ARGUMENT. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_find_column(
     const seqfeat_dense_features* features, const char* name, const seqfeat_column** out);
+
+/** pipeline.json's text for this layer; buffer rules as seqfeat_features_to_json.
+ *  @param features the layer.
+ *  @param out      receives the text; NULL with capacity 0 to query.
+ *  @param capacity bytes at out.
+ *  @param out_size receives the length in bytes.
+ *  @return as seqfeat_features_to_json. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_to_json(
     const seqfeat_dense_features* features, char* out, size_t capacity, size_t* out_size);
+
+/** A DenseFeatures layer from pipeline.json's text, tables from their seeds.
+ *  @param json the text.
+ *  @param size its length in bytes.
+ *  @param out  receives the caller-owned layer.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT naming the field. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_from_json(
     const char* json, size_t size, seqfeat_dense_features** out);
 
 /** The JSON object describing one column (its configuration; the objects of pipeline.json's
- *  "columns"). Same buffer rules as seqfeat_features_to_json. */
+ *  "columns"); buffer rules as seqfeat_features_to_json.
+ *  @param column   the column.
+ *  @param out      receives the text; NULL with capacity 0 to query.
+ *  @param capacity bytes at out.
+ *  @param out_size receives the length in bytes.
+ *  @return as seqfeat_features_to_json. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_to_json(
     const seqfeat_column* column, char* out, size_t capacity, size_t* out_size);
+
 /** A column from its JSON object; an embedding table is initialised from its seed (a shared
- *  embedding column built alone gets a table of its own). */
+ *  embedding column built alone gets a table of its own).
+ *  @param json the text.
+ *  @param size its length in bytes.
+ *  @param out  receives the caller-owned column.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT naming the field. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_from_json(
     const char* json, size_t size, seqfeat_column** out);
+
 /** A new handle to the same column (same table), e.g. to keep a column of a layer after the
- *  layer is freed; free it with seqfeat_column_free. */
+ *  layer is freed.
+ *  @param column the column (owned or borrowed).
+ *  @param out    receives a caller-owned handle (free with seqfeat_column_free).
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_retain(
     const seqfeat_column* column, seqfeat_column** out);
-/** *out = 1 if the column's embedding table can be written (set, trained), 0 if it is a
- *  read-only memory-mapped view. */
+
+/** Whether the column's embedding table can be written (set, trained).
+ *  @param column an embedding or shared-embedding column.
+ *  @param out    receives 1, or 0 for a read-only memory-mapped table.
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_writable(
     const seqfeat_column* column, int32_t* out);
 
