@@ -7,7 +7,7 @@ import ctypes as C
 import numbers
 import os
 import weakref
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -87,13 +87,13 @@ class FeatureColumn:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
-    def get_config(self):
+    def get_config(self) -> Dict[str, Any]:
         """Keras-style configuration (a dict): every parameter, vocabularies inline, the table
         by name and seed; see seqfeat.serialize_feature_column / deserialize_feature_column."""
         from . import _serialization
         return _serialization.column_config(self)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         # Pickled as configuration + table (ctypes handles cannot be pickled).
         from . import _serialization
         return _serialization.column_reduce(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc
 import ctypes as C
+import os
 import threading
 import weakref
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
@@ -434,20 +435,22 @@ class DenseFeatures:
         layer.name = name
         return layer
 
-    def get_config(self):
+    def get_config(self) -> Dict[str, Any]:
         """Keras-style configuration: name, trainable and the serialized feature_columns."""
         return _serialization.layer_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: Dict[str, Any],
+                    custom_objects: Optional[Dict[str, Any]] = None) -> "DenseFeatures":
+        """The layer of get_config(), its columns rebuilt by the library."""
         return _serialization.layer_from_config(cls, config, custom_objects)
 
-    def save(self, directory):
+    def save(self, directory: Union[str, "os.PathLike[str]"]) -> None:
         """Writes pipeline.json and tables.safetensors into `directory` (seqfeat.load reads
         them back, as seqfeat_dense_features_load does in C)."""
         _serialization.save(self, directory)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return _serialization.layer_reduce(self)
 
     @property

@@ -7,9 +7,12 @@ initializer argument and use_safe_embedding_lookup (keys listed in _PYTHON_ONLY)
 the Python dict and are stripped before the library sees it.
 """
 
+from __future__ import annotations
+
 import ctypes as C
 import json
 import os
+from typing import Any, Dict, Optional, Union
 
 from . import _capi, normalizers
 from ._capi import lib
@@ -174,7 +177,7 @@ def column_from_config(config):
     return column
 
 
-def serialize_feature_column(column):
+def serialize_feature_column(column: Any) -> Dict[str, Any]:
     """{'class_name': the column's class, 'config': column.get_config()} (Keras's form)."""
     from ._columns import FeatureColumn
     if not isinstance(column, FeatureColumn):
@@ -182,7 +185,8 @@ def serialize_feature_column(column):
     return {"class_name": type(column).__name__, "config": column.get_config()}
 
 
-def deserialize_feature_column(config, custom_objects=None):
+def deserialize_feature_column(config: Dict[str, Any],
+                               custom_objects: Optional[Dict[str, Any]] = None) -> Any:
     """The column of serialize_feature_column(column) (or of column.get_config()). A
     shared-embedding column deserialized on its own gets a table of its own; within one
     SequenceFeatures/DenseFeatures configuration shared tables stay shared."""
@@ -337,7 +341,7 @@ def save(layer, directory):
     _check_io(lib.features_save(layer._handle, directory.encode("utf-8"), C.byref(options)))
 
 
-def load(directory, mmap=False):
+def load(directory: Union[str, "os.PathLike[str]"], mmap: bool = False) -> Any:
     """seqfeat.load(directory): the SequenceFeatures or DenseFeatures layer saved there (by any
     language). mmap=True maps the tables read-only (serving: processes share the pages; the
     tables cannot be set or trained); otherwise they are copied and writable."""
