@@ -358,6 +358,7 @@ def load(directory: Union[str, "os.PathLike[str]"], mmap: bool = False) -> Any:
     lib.load_options_default(C.byref(options))
     options.tables = _capi.TABLES_MMAP if mmap else _capi.TABLES_COPY
     out = C.c_void_p()
+    cls: Any
     if kind == "DenseFeatures":
         cls, loader, name_of = DenseFeatures, lib.dense_features_load, lib.dense_features_name
     else:
