@@ -439,7 +439,8 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
  *  through it follow the rules of seqfeat_column_table_set.
  *  @param column the embedding column.
  *  @param out    receives the borrowed pointer, valid while any column using the table lives.
- *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL). */
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (not an embedding column, NULL, a
+ *          read-only memory-mapped table: load with SEQFEAT_TABLES_COPY to train). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_data(
     const seqfeat_column* column, float** out);
 
