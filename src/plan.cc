@@ -309,10 +309,20 @@ void check_strict(const DenseColumn& col, const CategoricalColumn& cat, const Id
 // DenseFeatures reshapes a column's [B, d1, ..., D] lookup to [B, D], which TF can do only when
 // every id dimension but the last is 1 per example: [B, K] and [B, 1, K] ids, not [B, 2, K].
 void check_one_step(const DenseColumn& col, const CategoricalColumn& cat, const IdBags& bags) {
-  const std::vector<int64_t> shape = input_id_shape(bags);
-  const bool one_step =
-      shape.size() < 3 || std::all_of(shape.begin() + 1, shape.end() - 1, [](int64_t d) { return d == 1; });
+  // Every dimension between the first and the last is 1, read in place (no allocation per call).
+  const FeatureInput& in = *bags.input;
+  auto middle_ones = [](const std::vector<int64_t>& dims) {
+    return dims.size() < 3 ||
+           std::all_of(dims.begin() + 1, dims.end() - 1, [](int64_t d) { return d == 1; });
+  };
+  bool one_step = true;
+  switch (in.form) {
+    case InputForm::kSparse: one_step = middle_ones(in.dense_shape); break;
+    case InputForm::kDense: one_step = middle_ones(in.shape); break;
+    case InputForm::kRagged: one_step = in.step_splits == nullptr || bags.steps == 1; break;
+  }
   if (bags.batch > 0 && !one_step) {
+    const std::vector<int64_t> shape = input_id_shape(bags);
     // The element counts of TF's message, without wrapping for huge shapes.
     auto count = [&](size_t last) {
       int64_t n = bags.batch;
