@@ -2,6 +2,8 @@
 # Both install the Debian packages they need (when run as root on Debian), configure and build.
 
 BUILD ?= build
+# Benchmarks build separately, tuned for this machine (SEQFEAT_NATIVE_TUNING).
+BENCH_BUILD ?= $(BUILD)-bench
 JOBS ?= 2
 PYTHON ?= /usr/bin/python3
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev libgmock-dev \
@@ -104,11 +106,13 @@ memcheck: build
 	$(call install_packages,$(MEMCHECK_PACKAGES))
 	tests/memcheck.sh $(BUILD)
 
-bench: build
+bench: deps
 	@dpkg-query -W -f='$${Status}' $(BENCH_PACKAGES) 2>/dev/null | grep -q "install ok installed" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES))
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DSEQFEAT_NATIVE_TUNING=ON
+	cmake --build $(BENCH_BUILD) -j$(JOBS)
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BENCH_BUILD)
