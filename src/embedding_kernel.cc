@@ -176,8 +176,6 @@ struct DynamicRow {
   }
 };
 
-// Prefetches the row of entry i. The id may still be one the bag drops (negative, or >= rows
-// with a pruned weight): the address is formed as an integer, and a prefetch never faults.
 // The accumulator at a runtime dimension with BLAS level-1 calls (cblas_saxpy per row).
 struct BlasRow : DynamicRow {
   SEQFEAT_INLINE void add(const float* row) {
@@ -188,6 +186,8 @@ struct BlasRow : DynamicRow {
   }
 };
 
+// Prefetches the row of entry i. The id may still be one the bag drops (negative, or >= rows
+// with a pruned weight): the address is formed as an integer, and a prefetch never faults.
 SEQFEAT_INLINE void prefetch_entry(const EmbeddingArgs& a, int64_t i, int64_t dim) {
   if (i < a.num_entries) {
     const int64_t id = a.ids[i];

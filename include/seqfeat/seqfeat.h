@@ -48,8 +48,16 @@
 
 #include "seqfeat/seqfeat_version.h"
 
-#if defined(_WIN32)
+/* Windows: the library's own build defines SEQFEAT_BUILDING_LIBRARY (exports); consumers of the
+ * DLL import; SEQFEAT_STATIC is for linking a static build. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(SEQFEAT_BUILDING_LIBRARY)
 #define SEQFEAT_API __declspec(dllexport)
+#elif defined(SEQFEAT_STATIC)
+#define SEQFEAT_API
+#else
+#define SEQFEAT_API __declspec(dllimport)
+#endif
 #elif defined(__GNUC__)
 #define SEQFEAT_API __attribute__((visibility("default")))
 #else
