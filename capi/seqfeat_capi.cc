@@ -472,7 +472,7 @@ seqfeat_status seqfeat_column_table_get(const seqfeat_column* column, float* out
   });
 }
 
-seqfeat_status seqfeat_column_table_set(const seqfeat_column* column, const float* values,
+seqfeat_status seqfeat_column_table_set(seqfeat_column* column, const float* values,
                                         size_t count) {
   return guard([&] {
     const char* fn = "seqfeat_column_table_set";

@@ -434,13 +434,15 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_get(
     const seqfeat_column* column, float* out, size_t count);
 /** Overwrites the table, visible to every column sharing it. Must not run concurrently with a
  *  pack that reads the same table.
- *  @param column the embedding column.
+ *  @param column the embedding column, as its creator holds it (borrowed columns, such as
+ *                those of a layer or seqfeat_column_categorical(), are const and cannot be
+ *                changed).
  *  @param values float[count], row-major.
  *  @param count  must equal rows * dimension.
  *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (wrong count, not an embedding column, NULL
  *          arguments, a read-only memory-mapped table); the table is unchanged on failure. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_column_table_set(
-    const seqfeat_column* column, const float* values, size_t count);
+    seqfeat_column* column, const float* values, size_t count);
 
 /** The table's own row-major [rows, dimension] float32 storage (not a copy), for training
  *  frameworks that update it in place (PyTorch parameters sharing memory with the table). Writes

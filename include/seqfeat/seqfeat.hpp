@@ -94,6 +94,75 @@ inline int64_t product(const std::vector<int64_t>& dims) {
 
 inline std::string cstr_or_empty(const char* s) { return s ? std::string(s) : std::string(); }
 
+/** How each C handle is freed. */
+template <class T>
+struct handle_traits;
+#define SEQFEAT_HPP_HANDLE_TRAITS(type, free_fn)                      \
+  template <>                                                         \
+  struct handle_traits<type> {                                        \
+    static void destroy(type* raw) noexcept { free_fn(raw); }          \
+  };
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_column, seqfeat_column_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_tensor, seqfeat_tensor_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_batch, seqfeat_batch_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_stats, seqfeat_stats_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_features, seqfeat_features_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_dense_features, seqfeat_dense_features_free)
+#undef SEQFEAT_HPP_HANDLE_TRAITS
+
+/** The owner of one C handle: move-only, freed once by traits::destroy, empty once moved from
+ *  (the handle<T, traits> of oneDNN's C++ API). */
+template <class T, class traits = handle_traits<T>>
+class handle {
+ public:
+  handle() noexcept = default;
+  explicit handle(T* raw) noexcept : raw_(raw) {}
+  handle(const handle&) = delete;
+  handle& operator=(const handle&) = delete;
+  handle(handle&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  handle& operator=(handle&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  ~handle() { reset(); }
+
+  T* get() const noexcept { return raw_; }
+  explicit operator bool() const noexcept { return raw_ != nullptr; }
+  /** Gives up ownership. */
+  T* release() noexcept { return std::exchange(raw_, nullptr); }
+  void reset(T* raw = nullptr) noexcept {
+    T* old = std::exchange(raw_, raw);
+    if (old != nullptr) traits::destroy(old);
+  }
+  /** Frees the current handle and returns where a C create function writes the new one. */
+  T** out() noexcept {
+    reset();
+    return &raw_;
+  }
+
+ private:
+  T* raw_ = nullptr;
+};
+
+/** A borrowed pointer that a move leaves null, so that a moved-from view is empty. */
+template <class T>
+class view_ptr {
+ public:
+  view_ptr() noexcept = default;
+  view_ptr(T* raw) noexcept : raw_(raw) {}  // NOLINT(google-explicit-constructor)
+  view_ptr(const view_ptr&) noexcept = default;
+  view_ptr& operator=(const view_ptr&) noexcept = default;
+  view_ptr(view_ptr&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  view_ptr& operator=(view_ptr&& other) noexcept {
+    raw_ = std::exchange(other.raw_, nullptr);
+    return *this;
+  }
+  operator T*() const noexcept { return raw_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  T* raw_ = nullptr;
+};
+
 }  // namespace detail
 
 /** Runtime library version. */
@@ -202,17 +271,12 @@ class column_view {
     return out != 0;
   }
 
-  /** Overwrites the table; must not run while another thread packs with this table. */
-  void table_set(const std::vector<float>& values) const {
-    detail::check(seqfeat_column_table_set(raw_, values.data(), values.size()));
-  }
-
   /** get_sequence_dense_tensor: dense [B, T, width] and lengths [B]. */
   std::pair<tensor, tensor> get_sequence_dense_tensor(const batch& features) const;
   sparse_tensors get_sparse_tensors(const batch& features) const;
 
  protected:
-  const seqfeat_column* raw_ = nullptr;
+  detail::view_ptr<const seqfeat_column> raw_;
 };
 
 /** Options of a numeric column (TF's sequence_numeric_column arguments). */
@@ -263,24 +327,23 @@ class column : public column_view {
  public:
   column() noexcept = default;
   /** Takes ownership of a handle created through the C ABI. */
-  explicit column(seqfeat_column* raw) noexcept : column_view(raw) {}
-  column(const column&) = delete;
-  column& operator=(const column&) = delete;
-  column(column&& other) noexcept : column_view(std::exchange(other.raw_, nullptr)) {}
-  column& operator=(column&& other) noexcept {
-    if (this != &other) {
-      reset();
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
-  ~column() { reset(); }
+  explicit column(seqfeat_column* raw) noexcept : column_view(raw), owner_(raw) {}
 
   /** Gives up ownership. */
   seqfeat_column* release() noexcept {
-    return const_cast<seqfeat_column*>(std::exchange(raw_, nullptr));
+    raw_ = nullptr;
+    return owner_.release();
   }
-  void reset() noexcept { seqfeat_column_free(release()); }
+  void reset() noexcept {
+    raw_ = nullptr;
+    owner_.reset();
+  }
+
+  /** Overwrites the embedding table (only the column's owner can); must not run while another
+   *  thread packs with this table. */
+  void table_set(const std::vector<float>& values) {
+    detail::check(seqfeat_column_table_set(owner_.get(), values.data(), values.size()));
+  }
 
   static column numeric(const std::string& key, const numeric_options& options = {}) {
     seqfeat_numeric_options o;
@@ -395,6 +458,8 @@ class column : public column_view {
     detail::check(create_fn(&out));
     return column(out);
   }
+
+  detail::handle<seqfeat_column> owner_;
 };
 
 /** A library-owned dense tensor (move-only). */
@@ -402,33 +467,22 @@ class tensor {
  public:
   tensor() noexcept = default;
   explicit tensor(seqfeat_tensor* raw) noexcept : raw_(raw) {}
-  tensor(const tensor&) = delete;
-  tensor& operator=(const tensor&) = delete;
-  tensor(tensor&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
-  tensor& operator=(tensor&& other) noexcept {
-    if (this != &other) {
-      seqfeat_tensor_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
-  ~tensor() { seqfeat_tensor_free(raw_); }
 
-  seqfeat_tensor* get() const noexcept { return raw_; }
-  explicit operator bool() const noexcept { return raw_ != nullptr; }
-  seqfeat_tensor* release() noexcept { return std::exchange(raw_, nullptr); }
+  seqfeat_tensor* get() const noexcept { return raw_.get(); }
+  explicit operator bool() const noexcept { return static_cast<bool>(raw_); }
+  seqfeat_tensor* release() noexcept { return raw_.release(); }
 
   /** SEQFEAT_DTYPE_*. */
-  int32_t dtype() const noexcept { return seqfeat_tensor_dtype(raw_); }
-  int32_t ndim() const noexcept { return seqfeat_tensor_ndim(raw_); }
+  int32_t dtype() const noexcept { return seqfeat_tensor_dtype(raw_.get()); }
+  int32_t ndim() const noexcept { return seqfeat_tensor_ndim(raw_.get()); }
   std::vector<int64_t> shape() const {
-    const int64_t* s = seqfeat_tensor_shape(raw_);
+    const int64_t* s = seqfeat_tensor_shape(raw_.get());
     const int32_t n = ndim();
     return s && n > 0 ? std::vector<int64_t>(s, s + n) : std::vector<int64_t>();
   }
   /** Number of elements. */
   size_t size() const noexcept {
-    const int64_t n = seqfeat_tensor_size(raw_);
+    const int64_t n = seqfeat_tensor_size(raw_.get());
     return n > 0 ? static_cast<size_t>(n) : 0;
   }
 
@@ -439,7 +493,7 @@ class tensor {
       throw error(SEQFEAT_ERR_DTYPE_MISMATCH, "tensor dtype " + std::to_string(dtype()) +
                                                   " read as dtype " +
                                                   std::to_string(detail::dtype_of<T>::value));
-    return static_cast<const T*>(seqfeat_tensor_data(raw_));
+    return static_cast<const T*>(seqfeat_tensor_data(raw_.get()));
   }
   template <class T>
   std::vector<T> to_vector() const {
@@ -450,12 +504,14 @@ class tensor {
   /** Moves the tensor into a DLPack DLManagedTensor; the consumer calls its deleter once. */
   DLManagedTensor* to_dlpack() {
     DLManagedTensor* out = nullptr;
-    detail::check(seqfeat_tensor_to_dlpack(&raw_, &out));
+    seqfeat_tensor* raw = raw_.get();
+    detail::check(seqfeat_tensor_to_dlpack(&raw, &out));
+    raw_.release();  // the DLManagedTensor owns it now
     return out;
   }
 
  private:
-  seqfeat_tensor* raw_ = nullptr;
+  detail::handle<seqfeat_tensor> raw_;
 };
 
 struct sparse_tensors {
@@ -471,29 +527,17 @@ struct sparse_tensors {
  *  ones keep only the (pointer, length) pairs. Move-only. */
 class batch {
  public:
-  batch() { detail::check(seqfeat_batch_create(&raw_)); }
-  batch(const batch&) = delete;
-  batch& operator=(const batch&) = delete;
-  batch(batch&& other) noexcept
-      : raw_(std::exchange(other.raw_, nullptr)),
-        owned_(std::move(other.owned_)),
-        owned_views_(std::move(other.owned_views_)) {}
-  batch& operator=(batch&& other) noexcept {
-    if (this != &other) {
-      seqfeat_batch_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-      owned_ = std::move(other.owned_);
-      owned_views_ = std::move(other.owned_views_);
-    }
-    return *this;
-  }
-  ~batch() { seqfeat_batch_free(raw_); }
+  batch() { detail::check(seqfeat_batch_create(raw_.out())); }
+  // std::deque's move may allocate a sentinel node in some standard libraries; moving a batch
+  // is still treated as non-throwing, as is moving any container of batches.
+  batch(batch&&) noexcept = default;
+  batch& operator=(batch&&) noexcept = default;
 
-  const seqfeat_batch* get() const noexcept { return raw_; }
-  seqfeat_batch* get() noexcept { return raw_; }
+  const seqfeat_batch* get() const noexcept { return raw_.get(); }
+  seqfeat_batch* get() noexcept { return raw_.get(); }
 
   void clear() noexcept {
-    seqfeat_batch_clear(raw_);
+    seqfeat_batch_clear(raw_.get());
     owned_.clear();
     owned_views_.clear();
   }
@@ -502,7 +546,7 @@ class batch {
   template <class T>
   void add_sparse(const std::string& key, const int64_t* indices, int64_t num_entries,
                   int64_t rank, const int64_t* dense_shape, const T* values) {
-    detail::check(seqfeat_batch_add_sparse(raw_, key.c_str(), indices, num_entries, rank,
+    detail::check(seqfeat_batch_add_sparse(raw_.get(), key.c_str(), indices, num_entries, rank,
                                            dense_shape, detail::dtype_of<T>::value, values));
   }
   template <class T>
@@ -518,7 +562,7 @@ class batch {
                           const std::vector<int64_t>& dense_shape, const string_array& values) {
     check_entries(key, indices.size(), dense_shape.size(), values.size());
     detail::check(seqfeat_batch_add_sparse_strings(
-        raw_, key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
+        raw_.get(), key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
         static_cast<int64_t>(dense_shape.size()), dense_shape.data(), values.offsets(),
         values.bytes()));
   }
@@ -536,7 +580,7 @@ class batch {
                                const std::vector<std::string_view>& values) {
     check_entries(key, indices.size(), dense_shape.size(), values.size());
     detail::check(seqfeat_batch_add_sparse_string_views(
-        raw_, key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
+        raw_.get(), key.c_str(), indices.data(), static_cast<int64_t>(values.size()),
         static_cast<int64_t>(dense_shape.size()), dense_shape.data(), keep_views(values)));
   }
 
@@ -547,7 +591,7 @@ class batch {
     if (detail::product(shape) != static_cast<int64_t>(values.size()))
       throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
                   "feature " + key + ": shape and number of values do not match");
-    detail::check(seqfeat_batch_add_dense(raw_, key.c_str(), shape.data(),
+    detail::check(seqfeat_batch_add_dense(raw_.get(), key.c_str(), shape.data(),
                                           static_cast<int64_t>(shape.size()),
                                           detail::dtype_of<T>::value, values.data()));
   }
@@ -556,7 +600,7 @@ class batch {
     if (detail::product(shape) != static_cast<int64_t>(values.size()))
       throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
                   "feature " + key + ": shape and number of strings do not match");
-    detail::check(seqfeat_batch_add_dense_strings(raw_, key.c_str(), shape.data(),
+    detail::check(seqfeat_batch_add_dense_strings(raw_.get(), key.c_str(), shape.data(),
                                                   static_cast<int64_t>(shape.size()),
                                                   values.offsets(), values.bytes()));
   }
@@ -570,7 +614,7 @@ class batch {
     if (detail::product(shape) != static_cast<int64_t>(values.size()))
       throw error(SEQFEAT_ERR_INVALID_ARGUMENT,
                   "feature " + key + ": shape and number of strings do not match");
-    detail::check(seqfeat_batch_add_dense_string_views(raw_, key.c_str(), shape.data(),
+    detail::check(seqfeat_batch_add_dense_string_views(raw_.get(), key.c_str(), shape.data(),
                                                        static_cast<int64_t>(shape.size()),
                                                        keep_views(values)));
   }
@@ -581,7 +625,7 @@ class batch {
                   const std::vector<int64_t>& step_splits, const std::vector<T>& values) {
     check_splits(key, row_splits);
     detail::check(seqfeat_batch_add_ragged(
-        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        raw_.get(), key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
         step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
         step_splits.empty() ? nullptr : step_splits.data(), detail::dtype_of<T>::value,
         values.data(), static_cast<int64_t>(values.size())));
@@ -590,7 +634,7 @@ class batch {
                           const std::vector<int64_t>& step_splits, const string_array& values) {
     check_splits(key, row_splits);
     detail::check(seqfeat_batch_add_ragged_strings(
-        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        raw_.get(), key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
         step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
         step_splits.empty() ? nullptr : step_splits.data(), values.offsets(), values.bytes(),
         static_cast<int64_t>(values.size())));
@@ -605,7 +649,7 @@ class batch {
                                const std::vector<std::string_view>& values) {
     check_splits(key, row_splits);
     detail::check(seqfeat_batch_add_ragged_string_views(
-        raw_, key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
+        raw_.get(), key.c_str(), static_cast<int64_t>(row_splits.size()) - 1, row_splits.data(),
         step_splits.empty() ? 0 : static_cast<int64_t>(step_splits.size()) - 1,
         step_splits.empty() ? nullptr : step_splits.data(), keep_views(values),
         static_cast<int64_t>(values.size())));
@@ -635,7 +679,7 @@ class batch {
     return owned_views_.back().data();
   }
 
-  seqfeat_batch* raw_ = nullptr;
+  detail::handle<seqfeat_batch> raw_;
   std::deque<string_array> owned_;
   std::deque<std::vector<seqfeat_string_view>> owned_views_;
 };
@@ -661,28 +705,17 @@ inline sparse_tensors column_view::get_sparse_tensors(const batch& features) con
 /** Per-call, per-column statistics (move-only). */
 class stats {
  public:
-  stats() { detail::check(seqfeat_stats_create(&raw_)); }
-  stats(const stats&) = delete;
-  stats& operator=(const stats&) = delete;
-  stats(stats&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
-  stats& operator=(stats&& other) noexcept {
-    if (this != &other) {
-      seqfeat_stats_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
-  ~stats() { seqfeat_stats_free(raw_); }
+  stats() { detail::check(seqfeat_stats_create(raw_.out())); }
 
-  seqfeat_stats* get() const noexcept { return raw_; }
-  size_t num_columns() const noexcept { return seqfeat_stats_num_columns(raw_); }
+  seqfeat_stats* get() const noexcept { return raw_.get(); }
+  size_t num_columns() const noexcept { return seqfeat_stats_num_columns(raw_.get()); }
   std::string column_name(size_t index) const {
-    return detail::cstr_or_empty(seqfeat_stats_column_name(raw_, index));
+    return detail::cstr_or_empty(seqfeat_stats_column_name(raw_.get(), index));
   }
   /** One SEQFEAT_STAT_* counter of column `index`. */
   int64_t get(size_t index, int32_t stat) const {
     int64_t out = 0;
-    detail::check(seqfeat_stats_get(raw_, index, stat, &out));
+    detail::check(seqfeat_stats_get(raw_.get(), index, stat, &out));
     return out;
   }
   /** One counter of the column called `name`. */
@@ -693,7 +726,7 @@ class stats {
   }
 
  private:
-  seqfeat_stats* raw_ = nullptr;
+  detail::handle<seqfeat_stats> raw_;
 };
 
 /** Pack options; the defaults are TF's behaviour. */
@@ -754,20 +787,20 @@ class sequence_features {
   }
   /** Writes pipeline.json and tables.safetensors into `directory`. */
   void save(const std::string& directory) const {
-    detail::check(seqfeat_features_save(raw_, directory.c_str(), nullptr));
+    detail::check(seqfeat_features_save(raw_.get(), directory.c_str(), nullptr));
   }
-  std::string name() const { return seqfeat_features_name(raw_); }
+  std::string name() const { return seqfeat_features_name(raw_.get()); }
   /** The column named `name`; throws error(SEQFEAT_ERR_NOT_FOUND) otherwise. */
   column_view find_column(const std::string& name) const {
     const seqfeat_column* out = nullptr;
-    detail::check(seqfeat_features_find_column(raw_, name.c_str(), &out));
+    detail::check(seqfeat_features_find_column(raw_.get(), name.c_str(), &out));
     return column_view(out);
   }
   /** Packs with the layer's call defaults (TF's, or those saved with the layer). */
   packed pack_with_defaults(const batch& features) const {
     seqfeat_tensor* dense = nullptr;
     seqfeat_tensor* lengths = nullptr;
-    detail::check(seqfeat_features_pack(raw_, features.get(), nullptr, &dense, &lengths, nullptr,
+    detail::check(seqfeat_features_pack(raw_.get(), features.get(), nullptr, &dense, &lengths, nullptr,
                                         nullptr));
     return {tensor(dense), tensor(lengths), tensor(nullptr)};
   }
@@ -776,39 +809,27 @@ class sequence_features {
     std::vector<const seqfeat_column*> raw;
     raw.reserve(columns.size());
     for (const column_view& c : columns) raw.push_back(c.get());
-    detail::check(seqfeat_features_create(raw.data(), raw.size(), &raw_));
+    detail::check(seqfeat_features_create(raw.data(), raw.size(), raw_.out()));
   }
-  sequence_features(const sequence_features&) = delete;
-  sequence_features& operator=(const sequence_features&) = delete;
-  sequence_features(sequence_features&& other) noexcept
-      : raw_(std::exchange(other.raw_, nullptr)) {}
-  sequence_features& operator=(sequence_features&& other) noexcept {
-    if (this != &other) {
-      seqfeat_features_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
-  ~sequence_features() { seqfeat_features_free(raw_); }
 
-  const seqfeat_features* get() const noexcept { return raw_; }
-  size_t num_columns() const noexcept { return seqfeat_features_num_columns(raw_); }
+  const seqfeat_features* get() const noexcept { return raw_.get(); }
+  size_t num_columns() const noexcept { return seqfeat_features_num_columns(raw_.get()); }
   /** Column `index` in layer (sorted) order; empty view if out of range. */
   column_view column(size_t index) const noexcept {
-    return column_view(seqfeat_features_column(raw_, index));
+    return column_view(seqfeat_features_column(raw_.get(), index));
   }
   /** (offset, width) of column `index` in the last output axis. */
   std::pair<int64_t, int64_t> column_slice(size_t index) const {
     int64_t offset = 0, width = 0;
-    detail::check(seqfeat_features_column_slice(raw_, index, &offset, &width));
+    detail::check(seqfeat_features_column_slice(raw_.get(), index, &offset, &width));
     return {offset, width};
   }
-  int64_t depth() const noexcept { return seqfeat_features_depth(raw_); }
+  int64_t depth() const noexcept { return seqfeat_features_depth(raw_.get()); }
 
   output_shape shape(const batch& features, const pack_options& options = {}) const {
     const seqfeat_pack_options o = options.to_c();
     output_shape s;
-    detail::check(seqfeat_features_output_shape(raw_, features.get(), &o, &s.batch, &s.steps,
+    detail::check(seqfeat_features_output_shape(raw_.get(), features.get(), &o, &s.batch, &s.steps,
                                                 &s.depth));
     return s;
   }
@@ -819,7 +840,7 @@ class sequence_features {
                  uint8_t* mask = nullptr, size_t mask_count = 0,
                  stats* statistics = nullptr) const {
     const seqfeat_pack_options o = options.to_c();
-    detail::check(seqfeat_features_pack_into(raw_, features.get(), &o, dense, dense_count,
+    detail::check(seqfeat_features_pack_into(raw_.get(), features.get(), &o, dense, dense_count,
                                              lengths, lengths_count, mask, mask_count,
                                              statistics ? statistics->get() : nullptr));
   }
@@ -837,7 +858,7 @@ class sequence_features {
     seqfeat_tensor* dense = nullptr;
     seqfeat_tensor* lengths = nullptr;
     seqfeat_tensor* mask = nullptr;
-    detail::check(seqfeat_features_pack(raw_, features.get(), &o, &dense, &lengths,
+    detail::check(seqfeat_features_pack(raw_.get(), features.get(), &o, &dense, &lengths,
                                         with_mask ? &mask : nullptr,
                                         statistics ? statistics->get() : nullptr));
     return {tensor(dense), tensor(lengths), tensor(mask)};
@@ -845,7 +866,7 @@ class sequence_features {
 
  private:
   explicit sequence_features(seqfeat_features* raw) noexcept : raw_(raw) {}
-  seqfeat_features* raw_ = nullptr;
+  detail::handle<seqfeat_features> raw_;
 };
 
 /** TF's DenseFeatures(columns) for context columns: [B, depth] (move-only). */
@@ -860,11 +881,11 @@ class dense_features {
     return dense_features(raw);
   }
   void save(const std::string& directory) const {
-    detail::check(seqfeat_dense_features_save(raw_, directory.c_str(), nullptr));
+    detail::check(seqfeat_dense_features_save(raw_.get(), directory.c_str(), nullptr));
   }
   column_view find_column(const std::string& name) const {
     const seqfeat_column* out = nullptr;
-    detail::check(seqfeat_dense_features_find_column(raw_, name.c_str(), &out));
+    detail::check(seqfeat_dense_features_find_column(raw_.get(), name.c_str(), &out));
     return column_view(out);
   }
 
@@ -872,31 +893,20 @@ class dense_features {
     std::vector<const seqfeat_column*> raw;
     raw.reserve(columns.size());
     for (const column_view& c : columns) raw.push_back(c.get());
-    detail::check(seqfeat_dense_features_create(raw.data(), raw.size(), &raw_));
+    detail::check(seqfeat_dense_features_create(raw.data(), raw.size(), raw_.out()));
   }
-  dense_features(const dense_features&) = delete;
-  dense_features& operator=(const dense_features&) = delete;
-  dense_features(dense_features&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
-  dense_features& operator=(dense_features&& other) noexcept {
-    if (this != &other) {
-      seqfeat_dense_features_free(raw_);
-      raw_ = std::exchange(other.raw_, nullptr);
-    }
-    return *this;
-  }
-  ~dense_features() { seqfeat_dense_features_free(raw_); }
 
-  const seqfeat_dense_features* get() const noexcept { return raw_; }
-  int64_t depth() const noexcept { return seqfeat_dense_features_depth(raw_); }
+  const seqfeat_dense_features* get() const noexcept { return raw_.get(); }
+  int64_t depth() const noexcept { return seqfeat_dense_features_depth(raw_.get()); }
 
   /** (batch, depth) for this batch. */
   std::pair<int64_t, int64_t> shape(const batch& features) const {
     int64_t b = 0, d = 0;
-    detail::check(seqfeat_dense_features_output_shape(raw_, features.get(), &b, &d));
+    detail::check(seqfeat_dense_features_output_shape(raw_.get(), features.get(), &b, &d));
     return {b, d};
   }
   void pack_into(const batch& features, float* out, size_t count) const {
-    detail::check(seqfeat_dense_features_pack_into(raw_, features.get(), out, count));
+    detail::check(seqfeat_dense_features_pack_into(raw_.get(), features.get(), out, count));
   }
   std::vector<float> pack(const batch& features) const {
     const auto s = shape(features);
@@ -907,7 +917,7 @@ class dense_features {
 
  private:
   explicit dense_features(seqfeat_dense_features* raw) noexcept : raw_(raw) {}
-  seqfeat_dense_features* raw_ = nullptr;
+  detail::handle<seqfeat_dense_features> raw_;
 };
 
 /** concatenate_context_input: out[b, t] = concat(sequence[b, t, :], context[b, :]). */

@@ -326,7 +326,7 @@ extern "C" {
         count: usize,
     ) -> seqfeat_status;
     pub fn seqfeat_column_table_set(
-        column: *const seqfeat_column,
+        column: *mut seqfeat_column,
         values: *const f32,
         count: usize,
     ) -> seqfeat_status;

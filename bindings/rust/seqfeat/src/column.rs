@@ -308,17 +308,6 @@ macro_rules! column_queries {
                 Ok(out)
             }
 
-            /// Overwrites the table (`rows * dimension` values); every column sharing the table
-            /// sees the change.
-            ///
-            /// # Safety
-            /// No pack or column call that reads this table (through this column, a column
-            /// sharing its table, or a layer holding either) may run at the same time on another
-            /// thread. Set initial values with `initial_table` on the builder to avoid this.
-            pub unsafe fn table_set(&self, values: &[f32]) -> Result<()> {
-                check(sys::seqfeat_column_table_set(self.as_ptr(), values.as_ptr(), values.len()))
-            }
-
             /// TF's `get_sequence_dense_tensor`: dense float32 `[B, T, width]` and lengths
             /// int64 `[B]`.
             pub fn get_sequence_dense_tensor(&self, batch: &Batch<'_>) -> Result<(Tensor, Tensor)> {
@@ -374,6 +363,17 @@ column_queries!(Column);
 column_queries!(ColumnRef<'_>);
 
 impl Column {
+    /// Overwrites the table (`rows * dimension` values); every column sharing the table sees
+    /// the change. Only the owner of an embedding column can do this, not a [`ColumnRef`].
+    ///
+    /// # Safety
+    /// No pack or column call that reads this table (through this column, a column sharing its
+    /// table, or a layer holding either) may run at the same time on another thread. Set initial
+    /// values with `initial_table` on the builder to avoid this.
+    pub unsafe fn table_set(&self, values: &[f32]) -> Result<()> {
+        check(sys::seqfeat_column_table_set(self.raw.as_ptr(), values.as_ptr(), values.len()))
+    }
+
     /// # Safety
     /// `raw` must be a handle the caller owns (freshly created).
     unsafe fn from_raw(raw: *mut sys::seqfeat_column) -> Result<Column> {
