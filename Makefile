@@ -9,7 +9,7 @@ PYTHON ?= /usr/bin/python3
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libfarmhash-dev libdlpack-dev nlohmann-json3-dev python3 python3-numpy \
   python3-pytest python3-torch python3-venv python3-pip python3-setuptools mypy abigail-tools \
-  binutils
+  binutils zlib1g-dev python3-protobuf protobuf-compiler python3-tqdm
 BENCH_PACKAGES = python3-torch
 # Fuzzing (clang's libFuzzer) and the valgrind run of the C ABI tests.
 FUZZ_PACKAGES = clang libclang-rt-14-dev
@@ -113,6 +113,7 @@ bench: deps
 	cmake --build $(BENCH_BUILD) -j$(JOBS)
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tfrecord.py
 
 clean:
 	rm -rf $(BUILD) $(BENCH_BUILD)

@@ -16,11 +16,14 @@
 #include "column.h"
 #include "dense_features.h"
 #include "error.h"
+#include "example_reader.h"
 #include "input.h"
 #include "pipeline_io.h"
+#include "parse_spec.h"
 #include "sequence_features.h"
 #include "tensor.h"
 #include "shim.h"
+#include "tfrecord.h"
 
 namespace {
 
@@ -494,7 +497,10 @@ seqfeat_status seqfeat_batch_create(seqfeat_batch** out) {
 void seqfeat_batch_free(seqfeat_batch* batch) { delete batch; }
 
 void seqfeat_batch_clear(seqfeat_batch* batch) {
-  if (batch) batch->batch.clear();
+  if (batch) {
+    batch->batch.clear();
+    batch->records.reset();
+  }
 }
 
 namespace {
@@ -1504,6 +1510,335 @@ seqfeat_status seqfeat_column_table_writable(const seqfeat_column* column, int32
     const char* fn = "seqfeat_column_table_writable";
     REQUIRE(out, fn);
     *out = embedding_of(column, fn).table().writable() ? 1 : 0;
+  });
+}
+
+}  // extern "C"
+
+// ------------------------------------------------------------------------------ TFRecord files
+
+struct seqfeat_parse_spec {
+  seqfeat::ParseSpec spec;
+  // String defaults as offsets + bytes, per feature (for seqfeat_parse_spec_feature).
+  std::vector<std::vector<int64_t>> default_offsets;
+  std::vector<std::string> default_bytes;
+  std::vector<std::vector<int64_t>> shapes;
+
+  void index() {
+    const size_t n = spec.size();
+    default_offsets.assign(n, {});
+    default_bytes.assign(n, {});
+    shapes.assign(n, {});
+    for (size_t i = 0; i < n; ++i) {
+      const seqfeat::FeatureSpec& f = spec.at(i);
+      shapes[i] = f.shape;
+      default_offsets[i].push_back(0);
+      for (const std::string& v : f.default_string) {
+        default_bytes[i] += v;
+        default_offsets[i].push_back(static_cast<int64_t>(default_bytes[i].size()));
+      }
+    }
+  }
+};
+struct seqfeat_record_reader {
+  std::unique_ptr<seqfeat::ExampleReader> reader;
+};
+struct seqfeat_record_writer {
+  std::unique_ptr<seqfeat::RecordWriter> writer;
+};
+
+extern "C" {
+
+void seqfeat_feature_spec_default(seqfeat_feature_spec* spec) {
+  if (spec == nullptr) return;
+  std::memset(spec, 0, sizeof(*spec));
+  spec->struct_size = sizeof(*spec);
+  spec->kind = SEQFEAT_FEATURE_VAR_LEN;
+  spec->dtype = SEQFEAT_DTYPE_INT64;
+}
+
+void seqfeat_reader_options_default(seqfeat_reader_options* opts) {
+  if (opts == nullptr) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+  opts->record_type = SEQFEAT_RECORD_SEQUENCE_EXAMPLE;
+  opts->compression = SEQFEAT_COMPRESSION_NONE;
+}
+
+seqfeat_status seqfeat_parse_spec_create(seqfeat_parse_spec** out) {
+  return guard([&] {
+    REQUIRE(out, "seqfeat_parse_spec_create");
+    auto spec = std::make_unique<seqfeat_parse_spec>();
+    spec->index();
+    *out = spec.release();
+  });
+}
+
+seqfeat_status seqfeat_parse_spec_from_columns(const seqfeat_column* const* columns, size_t count,
+                                               seqfeat_parse_spec** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_parse_spec_from_columns";
+    REQUIRE(out, fn);
+    if (count > 0) REQUIRE(columns, fn);
+    std::vector<std::shared_ptr<const seqfeat::Column>> cols;
+    for (size_t i = 0; i < count; ++i) {
+      if (columns[i] == nullptr) fail(Code::kInvalidArgument, "{}: columns[{}] is NULL", fn, i);
+      cols.push_back(columns[i]->column);
+    }
+    auto spec = std::make_unique<seqfeat_parse_spec>();
+    spec->spec = seqfeat::parse_spec_from_columns(cols);
+    spec->index();
+    *out = spec.release();
+  });
+}
+
+seqfeat_status seqfeat_parse_spec_add(seqfeat_parse_spec* spec,
+                                      const seqfeat_feature_spec* feature) {
+  return guard([&] {
+    const char* fn = "seqfeat_parse_spec_add";
+    REQUIRE(spec, fn);
+    REQUIRE(feature, fn);
+    if (feature->struct_size < sizeof(size_t) + sizeof(const char*))
+      fail(Code::kInvalidArgument, "{}: feature->struct_size {} is too small", fn,
+           feature->struct_size);
+    seqfeat_feature_spec f;
+    seqfeat_feature_spec_default(&f);
+    std::memcpy(&f, feature, std::min(feature->struct_size, sizeof(f)));
+    seqfeat::FeatureSpec s;
+    s.key = key_string(f.key, fn);
+    if (f.kind < SEQFEAT_FEATURE_FIXED_LEN || f.kind > SEQFEAT_FEATURE_FIXED_LEN_SEQUENCE)
+      fail(Code::kInvalidArgument, "{}: feature {}: unknown kind {}", fn, s.key, f.kind);
+    s.kind = static_cast<seqfeat::FeatureKind>(f.kind);
+    s.dtype = seqfeat::dtype_from_int(f.dtype, fmt::format("{} (key {})", fn, s.key));
+    s.sequence = f.sequence != 0;
+    s.allow_missing = f.allow_missing != 0;
+    if (f.shape_rank > 0) {
+      if (f.shape == nullptr) fail(Code::kInvalidArgument, "{}: feature {}: shape is NULL", fn, s.key);
+      s.shape.assign(f.shape, f.shape + f.shape_rank);
+    }
+    s.has_default = f.has_default != 0 && f.kind == SEQFEAT_FEATURE_FIXED_LEN;
+    if (s.has_default) {
+      if (f.default_count == 0)
+        fail(Code::kInvalidArgument, "{}: feature {}: has_default with default_count 0", fn, s.key);
+      if (s.dtype == seqfeat::DType::kString) {
+        if (f.default_offsets == nullptr)
+          fail(Code::kInvalidArgument, "{}: feature {}: default_offsets is NULL", fn, s.key);
+        if (f.default_offsets[0] != 0)
+          fail(Code::kInvalidArgument, "{}: feature {}: default_offsets[0] must be 0", fn, s.key);
+        for (size_t i = 0; i < f.default_count; ++i) {
+          const int64_t a = f.default_offsets[i], b = f.default_offsets[i + 1];
+          if (b < a)
+            fail(Code::kInvalidArgument, "{}: feature {}: default_offsets decrease at {}", fn,
+                 s.key, i);
+          if (b > a && f.default_bytes == nullptr)
+            fail(Code::kInvalidArgument, "{}: feature {}: default_bytes is NULL", fn, s.key);
+          s.default_string.emplace_back(b > a ? f.default_bytes + a : "",
+                                        static_cast<size_t>(b - a));
+        }
+      } else {
+        if (f.default_values == nullptr)
+          fail(Code::kInvalidArgument, "{}: feature {}: default_values is NULL", fn, s.key);
+        if (s.dtype == seqfeat::DType::kInt64) {
+          const auto* v = static_cast<const int64_t*>(f.default_values);
+          s.default_int64.assign(v, v + f.default_count);
+        } else if (s.dtype == seqfeat::DType::kFloat32) {
+          const auto* v = static_cast<const float*>(f.default_values);
+          s.default_float.assign(v, v + f.default_count);
+        }
+      }
+    }
+    spec->spec.add(std::move(s));
+    spec->index();
+  });
+}
+
+void seqfeat_parse_spec_free(seqfeat_parse_spec* spec) { delete spec; }
+
+size_t seqfeat_parse_spec_num_features(const seqfeat_parse_spec* spec) {
+  return spec ? spec->spec.size() : 0;
+}
+
+seqfeat_status seqfeat_parse_spec_feature(const seqfeat_parse_spec* spec, size_t index,
+                                          seqfeat_feature_spec* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_parse_spec_feature";
+    REQUIRE(spec, fn);
+    REQUIRE(out, fn);
+    if (out->struct_size < sizeof(seqfeat_feature_spec))
+      fail(Code::kInvalidArgument, "{}: out->struct_size {} is too small (need {})", fn,
+           out->struct_size, sizeof(seqfeat_feature_spec));
+    if (index >= spec->spec.size())
+      fail(Code::kOutOfRange, "{}: index {} >= number of features {}", fn, index,
+           spec->spec.size());
+    const seqfeat::FeatureSpec& f = spec->spec.at(index);
+    seqfeat_feature_spec r;
+    seqfeat_feature_spec_default(&r);
+    r.key = f.key.c_str();
+    r.kind = static_cast<int32_t>(f.kind);
+    r.dtype = static_cast<int32_t>(f.dtype);
+    r.sequence = f.sequence ? 1 : 0;
+    r.allow_missing = f.allow_missing ? 1 : 0;
+    r.shape = spec->shapes[index].data();
+    r.shape_rank = spec->shapes[index].size();
+    r.has_default = f.has_default ? 1 : 0;
+    r.default_count = static_cast<size_t>(f.num_defaults());
+    if (f.dtype == seqfeat::DType::kInt64) r.default_values = f.default_int64.data();
+    if (f.dtype == seqfeat::DType::kFloat32) r.default_values = f.default_float.data();
+    r.default_offsets = spec->default_offsets[index].data();
+    r.default_bytes = spec->default_bytes[index].data();
+    *out = r;
+  });
+}
+
+seqfeat_status seqfeat_record_reader_open(const char* const* files, size_t num_files,
+                                          const seqfeat_parse_spec* spec,
+                                          const seqfeat_reader_options* o,
+                                          seqfeat_record_reader** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_record_reader_open";
+    REQUIRE(out, fn);
+    REQUIRE(spec, fn);
+    if (num_files > 0) REQUIRE(files, fn);
+    seqfeat_reader_options opts;
+    seqfeat_reader_options_default(&opts);
+    if (o) {
+      if (o->struct_size < sizeof(size_t))
+        fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
+      std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
+    }
+    if (opts.record_type != SEQFEAT_RECORD_EXAMPLE &&
+        opts.record_type != SEQFEAT_RECORD_SEQUENCE_EXAMPLE)
+      fail(Code::kInvalidArgument, "{}: unknown record_type {}", fn, opts.record_type);
+    seqfeat::ReaderOptions ro;
+    ro.type = static_cast<seqfeat::RecordType>(opts.record_type);
+    ro.compression = seqfeat::compression_from_int(opts.compression);
+    ro.num_threads = opts.num_threads;
+    ro.skip_corrupt = opts.skip_corrupt != 0;
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < num_files; ++i) {
+      if (files[i] == nullptr) fail(Code::kInvalidArgument, "{}: files[{}] is NULL", fn, i);
+      paths.emplace_back(files[i]);
+    }
+    auto r = std::make_unique<seqfeat_record_reader>();
+    r->reader = std::make_unique<seqfeat::ExampleReader>(std::move(paths), spec->spec, ro);
+    *out = r.release();
+  });
+}
+
+seqfeat_status seqfeat_record_reader_next(seqfeat_record_reader* reader, size_t max_records,
+                                          seqfeat_batch* batch, size_t* out_count) {
+  return guard([&] {
+    const char* fn = "seqfeat_record_reader_next";
+    REQUIRE(reader, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_count, fn);
+    if (max_records == 0 || max_records > static_cast<size_t>(INT64_MAX))
+      fail(Code::kInvalidArgument, "{}: max_records must be in [1, 2^63), got {}", fn,
+           max_records);
+    // The batch keeps its previous records until the new ones are ready (the reader reuses
+    // the buffers of released batches from a small pool).
+    std::shared_ptr<const seqfeat::DecodedBatch> records =
+        reader->reader->next(static_cast<int64_t>(max_records));
+    seqfeat::Batch views;
+    if (records->size() > 0) records->add_to(views);
+    batch->batch = std::move(views);
+    batch->records = std::move(records);
+    *out_count = static_cast<size_t>(batch->records->size());
+  });
+}
+
+seqfeat_status seqfeat_record_reader_stat(const seqfeat_record_reader* reader, int32_t stat,
+                                          int64_t* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_record_reader_stat";
+    REQUIRE(reader, fn);
+    REQUIRE(out, fn);
+    const seqfeat::ReaderProgress p = reader->reader->progress();
+    switch (stat) {
+      case SEQFEAT_READER_RECORDS: *out = p.records; break;
+      case SEQFEAT_READER_SKIPPED: *out = p.skipped; break;
+      case SEQFEAT_READER_FILES_DONE: *out = p.files_done; break;
+      case SEQFEAT_READER_BYTES_READ: *out = static_cast<int64_t>(p.bytes_read); break;
+      case SEQFEAT_READER_BYTES_TOTAL: *out = static_cast<int64_t>(p.bytes_total); break;
+      default: fail(Code::kInvalidArgument, "{}: unknown stat {}", fn, stat);
+    }
+  });
+}
+
+void seqfeat_record_reader_free(seqfeat_record_reader* reader) { delete reader; }
+
+seqfeat_status seqfeat_record_writer_open(const char* path, int32_t compression,
+                                          seqfeat_record_writer** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_record_writer_open";
+    REQUIRE(out, fn);
+    const std::string p = key_string(path, fn, "path");
+    auto w = std::make_unique<seqfeat_record_writer>();
+    w->writer = std::make_unique<seqfeat::RecordWriter>(p, seqfeat::compression_from_int(compression));
+    *out = w.release();
+  });
+}
+
+seqfeat_status seqfeat_record_writer_write(seqfeat_record_writer* writer, const void* data,
+                                           size_t size) {
+  return guard([&] {
+    REQUIRE(writer, "seqfeat_record_writer_write");
+    writer->writer->write(data, size);
+  });
+}
+
+seqfeat_status seqfeat_record_writer_close(seqfeat_record_writer* writer) {
+  return guard([&] {
+    REQUIRE(writer, "seqfeat_record_writer_close");
+    writer->writer->close();
+  });
+}
+
+void seqfeat_record_writer_free(seqfeat_record_writer* writer) { delete writer; }
+
+seqfeat_status seqfeat_batch_get(const seqfeat_batch* batch, const char* key,
+                                 seqfeat_feature_view* out) {
+  return guard([&] {
+    const char* fn = "seqfeat_batch_get";
+    REQUIRE(batch, fn);
+    REQUIRE(out, fn);
+    const std::string k = key_string(key, fn);
+    if (out->struct_size < sizeof(seqfeat_feature_view))
+      fail(Code::kInvalidArgument, "{}: out->struct_size {} is too small (need {})", fn,
+           out->struct_size, sizeof(seqfeat_feature_view));
+    const seqfeat::FeatureInput& in = batch->batch.get(k);
+    seqfeat_feature_view v;
+    std::memset(&v, 0, sizeof v);
+    v.struct_size = sizeof v;
+    v.dtype = static_cast<int32_t>(in.dtype);
+    v.num_values = in.num_values;
+    v.values = in.values;
+    v.string_offsets = in.strings.offsets;
+    v.string_bytes = in.strings.bytes;
+    v.string_views = reinterpret_cast<const seqfeat_string_view*>(in.strings.refs);
+    switch (in.form) {
+      case seqfeat::InputForm::kSparse:
+        v.form = SEQFEAT_FORM_SPARSE;
+        v.shape = in.dense_shape.data();
+        v.rank = in.rank1 ? 1 : in.dense_shape.size();
+        v.indices = in.indices;
+        v.batch_size = in.batch();
+        break;
+      case seqfeat::InputForm::kDense:
+        v.form = SEQFEAT_FORM_DENSE;
+        v.shape = in.shape.data();
+        v.rank = in.shape.size();
+        v.batch_size = in.batch();
+        break;
+      case seqfeat::InputForm::kRagged:
+        v.form = SEQFEAT_FORM_RAGGED;
+        v.batch_size = in.batch_size;
+        v.row_splits = in.row_splits;
+        v.step_splits = in.step_splits;
+        v.num_steps = in.num_steps;
+        break;
+    }
+    *out = v;
   });
 }
 

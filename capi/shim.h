@@ -14,6 +14,7 @@
 #include "column.h"
 #include "dense_features.h"
 #include "error.h"
+#include "example_parser.h"
 #include "input.h"
 #include "optimizer.h"
 #include "sequence_features.h"
@@ -31,6 +32,7 @@ struct seqfeat_features {
 };
 struct seqfeat_batch {
   seqfeat::Batch batch;
+  std::shared_ptr<const seqfeat::DecodedBatch> records;  // data of a reader-filled batch
 };
 struct seqfeat_tensor {
   seqfeat::Tensor* tensor;

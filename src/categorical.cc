@@ -236,6 +236,9 @@ class IdentityColumn final : public CategoricalColumn {
       fail(Code::kDtypeMismatch, "Invalid input, not integer. key: {} dtype: {}", key_,
            dtype_name(in.dtype));
   }
+  std::vector<std::pair<std::string, DType>> parse_features() const override {
+    return {{key_, DType::kInt64}};
+  }
   void lookup(const FeatureInput& in, IdBags& out) const override {
     const int64_t n = out.num_entries();
     const int64_t* vi = out.value_index.data();
@@ -295,6 +298,9 @@ class HashBucketColumn final : public CategoricalColumn {
            dtype_name(in.dtype));
     if ((in.dtype == DType::kString) != (dtype_ == DType::kString)) incompatible(key_, dtype_, in);
   }
+  std::vector<std::pair<std::string, DType>> parse_features() const override {
+    return {{key_, dtype_ == DType::kString ? DType::kString : DType::kInt64}};
+  }
   void lookup(const FeatureInput& in, IdBags& out) const override {
     const int64_t n = out.num_entries();
     const BucketOf bucket(static_cast<uint64_t>(size_));
@@ -346,6 +352,9 @@ class VocabularyColumn final : public CategoricalColumn {
   void check_input(const FeatureInput& in) const override {
     if (in.dtype != DType::kString && !is_integer(in.dtype)) incompatible(key_, dtype_, in);
     if ((in.dtype == DType::kString) != (dtype_ == DType::kString)) incompatible(key_, dtype_, in);
+  }
+  std::vector<std::pair<std::string, DType>> parse_features() const override {
+    return {{key_, dtype_ == DType::kString ? DType::kString : DType::kInt64}};
   }
   void lookup(const FeatureInput& in, IdBags& out) const override {
     const int64_t n = out.num_entries();
@@ -416,6 +425,11 @@ class WeightedColumn final : public CategoricalColumn {
   bool weighted() const override { return true; }
   std::shared_ptr<const CategoricalColumn> wrapped() const override { return inner_; }
   void check_input(const FeatureInput& in) const override { inner_->check_input(in); }
+  std::vector<std::pair<std::string, DType>> parse_features() const override {
+    auto features = inner_->parse_features();
+    features.emplace_back(weight_key_, dtype_);
+    return features;
+  }
   void lookup(const FeatureInput& in, IdBags& out) const override { inner_->lookup(in, out); }
   void get_ids(const Batch& batch, IdBags& out) const override {
     inner_->get_ids(batch, out);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dtype.h"
@@ -79,6 +80,9 @@ class CategoricalColumn : public Column {
   virtual void lookup(const FeatureInput& in, IdBags& out) const = 0;
   // Checks the input dtype against the column (TF's _transform_input_tensor checks).
   virtual void check_input(const FeatureInput& in) const = 0;
+  // The features this column reads, as TF's parse_example_spec: (key, dtype) of each
+  // VarLenFeature (integers are parsed as int64).
+  virtual std::vector<std::pair<std::string, DType>> parse_features() const = 0;
 
  protected:
   using Column::Column;

@@ -1306,6 +1306,156 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_set(
     seqfeat_optimizer* optimizer, const seqfeat_column* column, const float* values,
     size_t count);
 
+/* ---------------------------------------------------------------------------------------------
+ * TFRecord files of tf.train.Example / tf.train.SequenceExample
+ *
+ * A parse spec lists the features to read (TF's FixedLenFeature, VarLenFeature and
+ * FixedLenSequenceFeature); a reader streams batches of records from one or more TFRecord files
+ * (optionally GZIP or ZLIB compressed) into a seqfeat_batch, decoding the protobuf wire format
+ * directly into ragged columns of exactly the spec's keys. What lands in the batch, per key:
+ *   context FixedLenFeature       dense [B, *shape] (missing: the default, else an error)
+ *   context VarLenFeature         ragged, row_splits [B + 1] over values
+ *   sequence feature (VarLen or FixedLenSequence), SequenceExample records:
+ *                                 ragged, row_splits [B + 1] over steps (one step per Feature
+ *                                 of the FeatureList), step_splits [steps + 1] over values
+ *   sequence feature, Example records: ragged, row_splits [B + 1] over values (one value per
+ *                                 step, as TF's 2-D SparseTensor from parse_example)
+ * int64_list -> SEQFEAT_DTYPE_INT64, float_list -> _FLOAT32, bytes_list -> _STRING (offsets +
+ * bytes). A batch filled by a reader owns the decoded data: its views stay valid until the
+ * batch is cleared, refilled or freed.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct seqfeat_parse_spec seqfeat_parse_spec;       /* immutable once built; shareable */
+typedef struct seqfeat_record_reader seqfeat_record_reader; /* one thread at a time */
+typedef struct seqfeat_record_writer seqfeat_record_writer; /* one thread at a time */
+
+#define SEQFEAT_FEATURE_FIXED_LEN 0          /* tf.io.FixedLenFeature */
+#define SEQFEAT_FEATURE_VAR_LEN 1            /* tf.io.VarLenFeature */
+#define SEQFEAT_FEATURE_FIXED_LEN_SEQUENCE 2 /* tf.io.FixedLenSequenceFeature */
+
+#define SEQFEAT_RECORD_EXAMPLE 0          /* tf.train.Example */
+#define SEQFEAT_RECORD_SEQUENCE_EXAMPLE 1 /* tf.train.SequenceExample */
+
+#define SEQFEAT_COMPRESSION_NONE 0
+#define SEQFEAT_COMPRESSION_GZIP 1 /* TF's compression_type "GZIP" */
+#define SEQFEAT_COMPRESSION_ZLIB 2 /* TF's compression_type "ZLIB" */
+
+#define SEQFEAT_READER_RECORDS 0     /* records delivered so far */
+#define SEQFEAT_READER_SKIPPED 1     /* corrupt records skipped (skip_corrupt; a broken frame
+                                        counts once and skips the rest of its file) */
+#define SEQFEAT_READER_FILES_DONE 2  /* files read to their end */
+#define SEQFEAT_READER_BYTES_READ 3  /* file bytes consumed (compressed bytes if compressed) */
+#define SEQFEAT_READER_BYTES_TOTAL 4 /* sum of the files' sizes */
+
+typedef struct seqfeat_feature_spec {
+  size_t struct_size;     /* sizeof(seqfeat_feature_spec) */
+  const char* key;        /* feature name in the record */
+  int32_t kind;           /* SEQFEAT_FEATURE_*; default VAR_LEN */
+  int32_t dtype;          /* SEQFEAT_DTYPE_INT64 (default), _FLOAT32 or _STRING */
+  int32_t sequence;       /* 1: a feature list of a SequenceExample (sequence_features) */
+  int32_t allow_missing;  /* FIXED_LEN_SEQUENCE: a missing list is empty, not an error */
+  const int64_t* shape;   /* FIXED_LEN / FIXED_LEN_SEQUENCE shape; rank 0 = scalar */
+  size_t shape_rank;
+  int32_t has_default;    /* FIXED_LEN: 0 = required; 1 = default_count values (1 broadcasts) */
+  size_t default_count;
+  const void* default_values;     /* int64_t[] or float[] for those dtypes */
+  const int64_t* default_offsets; /* strings: offsets[default_count + 1] into default_bytes */
+  const char* default_bytes;
+} seqfeat_feature_spec;
+
+SEQFEAT_API void seqfeat_feature_spec_default(seqfeat_feature_spec* spec);
+
+/** An empty parse spec. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_create(seqfeat_parse_spec** out);
+/** TF's make_parse_example_spec(columns): sequence columns read VarLenFeature(dtype) from the
+ *  feature lists, non-sequence categorical columns VarLenFeature(dtype) from the context,
+ *  non-sequence numeric columns FixedLenFeature(shape, dtype) with no default; embedding,
+ *  indicator and weighted columns what their categorical column (and weight key) read.
+ *  Columns disagreeing on one key: SEQFEAT_ERR_INVALID_ARGUMENT naming the key. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_from_columns(
+    const seqfeat_column* const* columns, size_t count, seqfeat_parse_spec** out);
+/** Appends a feature (copied). Errors: empty or repeated key, dtype not int64/float32/string,
+ *  negative shape, default count not 1 or prod(shape), FixedLen as a sequence feature. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_add(
+    seqfeat_parse_spec* spec, const seqfeat_feature_spec* feature);
+SEQFEAT_API void seqfeat_parse_spec_free(seqfeat_parse_spec* spec);
+/** Number of features (0 for NULL). */
+SEQFEAT_API size_t seqfeat_parse_spec_num_features(const seqfeat_parse_spec* spec);
+/** Feature `index` (context features first, then sequence features) written to *out, whose
+ *  struct_size the caller sets; pointers are borrowed from the spec. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_feature(
+    const seqfeat_parse_spec* spec, size_t index, seqfeat_feature_spec* out);
+
+typedef struct seqfeat_reader_options {
+  size_t struct_size;  /* sizeof(seqfeat_reader_options) */
+  int32_t record_type; /* SEQFEAT_RECORD_SEQUENCE_EXAMPLE (default) or _EXAMPLE */
+  int32_t compression; /* SEQFEAT_COMPRESSION_NONE (default), _GZIP or _ZLIB */
+  int32_t num_threads; /* decoding threads; 0: the machine's cores. Output order never depends
+                          on it */
+  int32_t skip_corrupt; /* 1: skip and count corrupt records instead of failing */
+} seqfeat_reader_options;
+
+SEQFEAT_API void seqfeat_reader_options_default(seqfeat_reader_options* opts);
+
+/** Opens a reader over files[0..num_files) read in that order, with a copy of spec. Every file
+ *  must exist (SEQFEAT_ERR_NOT_FOUND naming it). opts may be NULL (defaults). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_open(
+    const char* const* files, size_t num_files, const seqfeat_parse_spec* spec,
+    const seqfeat_reader_options* opts, seqfeat_record_reader** out);
+/** Reads the next up to max_records records (>= 1) into batch, replacing its content, and
+ *  writes how many to *out_count: fewer than max_records only at the end of the last file, 0
+ *  when everything has been read (the batch is then empty). Records arrive in file order,
+ *  each exactly once. Errors name the file, the record index in it and the feature key:
+ *  SEQFEAT_ERR_IO for a broken frame (truncated file, CRC mismatch, length past the end),
+ *  SEQFEAT_ERR_INVALID_ARGUMENT for malformed protobuf, wrong value counts and missing required
+ *  features, SEQFEAT_ERR_DTYPE_MISMATCH for a list of the wrong kind. On error the batch is
+ *  unchanged; the records read before a broken frame are delivered first, and after an error
+ *  every further call fails the same way. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_next(
+    seqfeat_record_reader* reader, size_t max_records, seqfeat_batch* batch, size_t* out_count);
+/** One SEQFEAT_READER_* counter (for progress bars). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_stat(
+    const seqfeat_record_reader* reader, int32_t stat, int64_t* out);
+SEQFEAT_API void seqfeat_record_reader_free(seqfeat_record_reader* reader);
+
+/** Writes TFRecord files (for tests and users): records framed with masked CRC32C, optionally
+ *  inside one GZIP / ZLIB stream. The file is complete after seqfeat_record_writer_close. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_open(
+    const char* path, int32_t compression, seqfeat_record_writer** out);
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_write(
+    seqfeat_record_writer* writer, const void* data, size_t size);
+/** Flushes and closes the file (further writes fail); reports write errors. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_close(
+    seqfeat_record_writer* writer);
+/** Closes the file if still open (errors ignored) and frees the writer. */
+SEQFEAT_API void seqfeat_record_writer_free(seqfeat_record_writer* writer);
+
+#define SEQFEAT_FORM_SPARSE 0
+#define SEQFEAT_FORM_DENSE 1
+#define SEQFEAT_FORM_RAGGED 2
+
+/** A borrowed view of one feature of a batch (valid while the batch is unchanged). */
+typedef struct seqfeat_feature_view {
+  size_t struct_size;    /* sizeof(seqfeat_feature_view), set by the caller */
+  int32_t form;          /* SEQFEAT_FORM_* */
+  int32_t dtype;         /* SEQFEAT_DTYPE_* */
+  int64_t batch_size;    /* ragged: rows */
+  const int64_t* shape;  /* dense: shape; sparse: dense_shape */
+  size_t rank;
+  const int64_t* indices;     /* sparse: [num_values, rank] */
+  const int64_t* row_splits;  /* ragged: [batch_size + 1] */
+  const int64_t* step_splits; /* ragged: [num_steps + 1] or NULL */
+  int64_t num_steps;
+  int64_t num_values;
+  const void* values;                     /* numeric values */
+  const int64_t* string_offsets;          /* strings given as offsets + bytes */
+  const char* string_bytes;
+  const seqfeat_string_view* string_views; /* strings given as views (else NULL) */
+} seqfeat_feature_view;
+
+/** Describes feature `key` of batch (SEQFEAT_ERR_NOT_FOUND if absent). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_get(
+    const seqfeat_batch* batch, const char* key, seqfeat_feature_view* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,7 @@ torch.nn.Module whose tables are parameters (imported on demand: `import seqfeat
 imports torch).
 """
 
-from . import normalizers, optimizers, ragged
+from . import data, normalizers, optimizers, ragged
 from ._capi import lib as _lib
 from ._columns import (
     CategoricalColumn,
@@ -54,6 +54,7 @@ from ._layer import (DenseFeatures, SequenceFeatures, concatenate_context_input,
                      sequence_input_layer)
 from ._serialization import deserialize_feature_column, load, serialize_feature_column
 from ._tensors import IdWeightPair, RaggedTensor, SparseTensor
+from .data import make_parse_example_spec
 
 
 def library_version() -> str:
@@ -102,10 +103,10 @@ __all__ = [
     "VocabularyFileCategoricalColumn", "VocabularyListCategoricalColumn",
     "WeightedCategoricalColumn", "allocation_limit", "as_dtype", "categorical_column_with_hash_bucket",
     "categorical_column_with_identity", "categorical_column_with_vocabulary_file",
-    "categorical_column_with_vocabulary_list", "concatenate_context_input",
+    "categorical_column_with_vocabulary_list", "concatenate_context_input", "data",
     "deserialize_feature_column", "embedding_column",
     "float32", "float64", "indicator_column", "int32", "int64", "library_version", "load",
-    "normalizers", "numeric_column", "optimizers", "ragged",
+    "make_parse_example_spec", "normalizers", "numeric_column", "optimizers", "ragged",
     "sequence_categorical_column_with_hash_bucket",
     "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
     "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",

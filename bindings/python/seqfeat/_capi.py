@@ -164,6 +164,76 @@ class Feature(C.Structure):
     ]
 
 
+FEATURE_FIXED_LEN = 0
+FEATURE_VAR_LEN = 1
+FEATURE_FIXED_LEN_SEQUENCE = 2
+
+RECORD_EXAMPLE = 0
+RECORD_SEQUENCE_EXAMPLE = 1
+
+COMPRESSION_NONE = 0
+COMPRESSION_GZIP = 1
+COMPRESSION_ZLIB = 2
+
+READER_RECORDS = 0
+READER_SKIPPED = 1
+READER_FILES_DONE = 2
+READER_BYTES_READ = 3
+READER_BYTES_TOTAL = 4
+
+FORM_SPARSE = 0
+FORM_DENSE = 1
+FORM_RAGGED = 2
+
+
+class FeatureSpec(C.Structure):
+    _fields_ = [
+        ("struct_size", C.c_size_t),
+        ("key", C.c_char_p),
+        ("kind", C.c_int32),
+        ("dtype", C.c_int32),
+        ("sequence", C.c_int32),
+        ("allow_missing", C.c_int32),
+        ("shape", i64p),
+        ("shape_rank", C.c_size_t),
+        ("has_default", C.c_int32),
+        ("default_count", C.c_size_t),
+        ("default_values", C.c_void_p),
+        ("default_offsets", i64p),
+        ("default_bytes", C.c_void_p),
+    ]
+
+
+class ReaderOptions(C.Structure):
+    _fields_ = [
+        ("struct_size", C.c_size_t),
+        ("record_type", C.c_int32),
+        ("compression", C.c_int32),
+        ("num_threads", C.c_int32),
+        ("skip_corrupt", C.c_int32),
+    ]
+
+
+class FeatureView(C.Structure):
+    _fields_ = [
+        ("struct_size", C.c_size_t),
+        ("form", C.c_int32),
+        ("dtype", C.c_int32),
+        ("batch_size", C.c_int64),
+        ("shape", i64p),
+        ("rank", C.c_size_t),
+        ("indices", i64p),
+        ("row_splits", i64p),
+        ("step_splits", i64p),
+        ("num_steps", C.c_int64),
+        ("num_values", C.c_int64),
+        ("values", C.c_void_p),
+        ("string_offsets", i64p),
+        ("string_bytes", C.c_void_p),
+        ("string_views", C.c_void_p),
+    ]
+
+
 _P = C.POINTER
 _S = status_t
 _H = handle_t
@@ -303,6 +373,24 @@ _SIGNATURES = {
     "seqfeat_optimizer_apply_rows": (_S, [_H, _H, i64p, _SZ, f32p, _I64]),
     "seqfeat_optimizer_state_get": (_S, [_H, _H, f32p, _SZ]),
     "seqfeat_optimizer_state_set": (_S, [_H, _H, f32p, _SZ]),
+    # TFRecord files
+    "seqfeat_feature_spec_default": (None, [_P(FeatureSpec)]),
+    "seqfeat_parse_spec_create": (_S, [_PH]),
+    "seqfeat_parse_spec_from_columns": (_S, [_PH, _SZ, _PH]),
+    "seqfeat_parse_spec_add": (_S, [_H, _P(FeatureSpec)]),
+    "seqfeat_parse_spec_free": (None, [_H]),
+    "seqfeat_parse_spec_num_features": (_SZ, [_H]),
+    "seqfeat_parse_spec_feature": (_S, [_H, _SZ, _P(FeatureSpec)]),
+    "seqfeat_reader_options_default": (None, [_P(ReaderOptions)]),
+    "seqfeat_record_reader_open": (_S, [_P(_CS), _SZ, _H, _P(ReaderOptions), _PH]),
+    "seqfeat_record_reader_next": (_S, [_H, _SZ, _H, sizep]),
+    "seqfeat_record_reader_stat": (_S, [_H, _I32, i64p]),
+    "seqfeat_record_reader_free": (None, [_H]),
+    "seqfeat_record_writer_open": (_S, [_CS, _I32, _PH]),
+    "seqfeat_record_writer_write": (_S, [_H, _VP, _SZ]),
+    "seqfeat_record_writer_close": (_S, [_H]),
+    "seqfeat_record_writer_free": (None, [_H]),
+    "seqfeat_batch_get": (_S, [_H, _CS, _P(FeatureView)]),
 }
 
 

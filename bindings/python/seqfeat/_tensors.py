@@ -256,6 +256,31 @@ class RaggedTensor:
             v = v.values
         return v
 
+    def to_sparse(self) -> "SparseTensor":
+        """The SparseTensor of the same values (tf.RaggedTensor.to_sparse): indices [N, R]
+        with R = ragged_rank + 1, dense_shape the longest row at each level."""
+        lengths = np.diff(self.row_splits)
+        rows = np.repeat(np.arange(self.nrows(), dtype=np.int64), lengths)
+        pos = np.arange(self.row_splits[-1], dtype=np.int64) - np.repeat(self.row_splits[:-1],
+                                                                         lengths)
+        width = int(lengths.max()) if lengths.size else 0
+        if isinstance(self.values, RaggedTensor):
+            inner = self.values.to_sparse()
+            step = inner.indices[:, 0]
+            indices = np.column_stack([rows[step], pos[step], inner.indices[:, 1:]])
+            shape = [self.nrows(), width] + inner.dense_shape[1:].tolist()
+            return SparseTensor(indices.reshape(-1, len(shape)), inner.values, shape)
+        indices = np.column_stack([rows, pos]) if rows.size else np.zeros((0, 2), np.int64)
+        return SparseTensor(indices, self.values, [self.nrows(), width])
+
+    def to_tensor(self, default_value: Any = None) -> np.ndarray:
+        """Dense numpy array padded with default_value (0 or b'' by default), as
+        tf.RaggedTensor.to_tensor."""
+        st = self.to_sparse()
+        if default_value is None:
+            default_value = b"" if is_string_array(st.values) else 0
+        return st.to_dense(default_value)
+
     def to_list(self) -> List[Any]:
         """Nested Python lists, as tf.RaggedTensor.to_list."""
         inner = self.values.to_list() if isinstance(self.values, RaggedTensor) \

@@ -211,6 +211,159 @@ const _: () = {
     assert!(offset_of!(seqfeat_save_options, call_defaults) == 16);
 };
 
+
+// ------------------------------------------------------------------------- TFRecord files
+
+opaque!(seqfeat_parse_spec, seqfeat_record_reader, seqfeat_record_writer);
+
+pub const SEQFEAT_FEATURE_FIXED_LEN: i32 = 0;
+pub const SEQFEAT_FEATURE_VAR_LEN: i32 = 1;
+pub const SEQFEAT_FEATURE_FIXED_LEN_SEQUENCE: i32 = 2;
+
+pub const SEQFEAT_RECORD_EXAMPLE: i32 = 0;
+pub const SEQFEAT_RECORD_SEQUENCE_EXAMPLE: i32 = 1;
+
+pub const SEQFEAT_COMPRESSION_NONE: i32 = 0;
+pub const SEQFEAT_COMPRESSION_GZIP: i32 = 1;
+pub const SEQFEAT_COMPRESSION_ZLIB: i32 = 2;
+
+pub const SEQFEAT_READER_RECORDS: i32 = 0;
+pub const SEQFEAT_READER_SKIPPED: i32 = 1;
+pub const SEQFEAT_READER_FILES_DONE: i32 = 2;
+pub const SEQFEAT_READER_BYTES_READ: i32 = 3;
+pub const SEQFEAT_READER_BYTES_TOTAL: i32 = 4;
+
+pub const SEQFEAT_FORM_SPARSE: i32 = 0;
+pub const SEQFEAT_FORM_DENSE: i32 = 1;
+pub const SEQFEAT_FORM_RAGGED: i32 = 2;
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_feature_spec {
+    pub struct_size: usize,
+    pub key: *const c_char,
+    pub kind: i32,
+    pub dtype: i32,
+    pub sequence: i32,
+    pub allow_missing: i32,
+    pub shape: *const i64,
+    pub shape_rank: usize,
+    pub has_default: i32,
+    pub default_count: usize,
+    pub default_values: *const c_void,
+    pub default_offsets: *const i64,
+    pub default_bytes: *const c_char,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_reader_options {
+    pub struct_size: usize,
+    pub record_type: i32,
+    pub compression: i32,
+    pub num_threads: i32,
+    pub skip_corrupt: i32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_feature_view {
+    pub struct_size: usize,
+    pub form: i32,
+    pub dtype: i32,
+    pub batch_size: i64,
+    pub shape: *const i64,
+    pub rank: usize,
+    pub indices: *const i64,
+    pub row_splits: *const i64,
+    pub step_splits: *const i64,
+    pub num_steps: i64,
+    pub num_values: i64,
+    pub values: *const c_void,
+    pub string_offsets: *const i64,
+    pub string_bytes: *const c_char,
+    pub string_views: *const seqfeat_string_view,
+}
+
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<seqfeat_feature_spec>() == 88);
+    assert!(offset_of!(seqfeat_feature_spec, key) == 8);
+    assert!(offset_of!(seqfeat_feature_spec, kind) == 16);
+    assert!(offset_of!(seqfeat_feature_spec, allow_missing) == 28);
+    assert!(offset_of!(seqfeat_feature_spec, shape) == 32);
+    assert!(offset_of!(seqfeat_feature_spec, has_default) == 48);
+    assert!(offset_of!(seqfeat_feature_spec, default_count) == 56);
+    assert!(offset_of!(seqfeat_feature_spec, default_bytes) == 80);
+    assert!(size_of::<seqfeat_reader_options>() == 24);
+    assert!(offset_of!(seqfeat_reader_options, record_type) == 8);
+    assert!(offset_of!(seqfeat_reader_options, skip_corrupt) == 20);
+    assert!(size_of::<seqfeat_feature_view>() == 112);
+    assert!(offset_of!(seqfeat_feature_view, batch_size) == 16);
+    assert!(offset_of!(seqfeat_feature_view, rank) == 32);
+    assert!(offset_of!(seqfeat_feature_view, num_steps) == 64);
+    assert!(offset_of!(seqfeat_feature_view, values) == 80);
+    assert!(offset_of!(seqfeat_feature_view, string_views) == 104);
+};
+
+extern "C" {
+    pub fn seqfeat_feature_spec_default(spec: *mut seqfeat_feature_spec);
+    pub fn seqfeat_parse_spec_create(out: *mut *mut seqfeat_parse_spec) -> seqfeat_status;
+    pub fn seqfeat_parse_spec_from_columns(
+        columns: *const *const seqfeat_column,
+        count: usize,
+        out: *mut *mut seqfeat_parse_spec,
+    ) -> seqfeat_status;
+    pub fn seqfeat_parse_spec_add(
+        spec: *mut seqfeat_parse_spec,
+        feature: *const seqfeat_feature_spec,
+    ) -> seqfeat_status;
+    pub fn seqfeat_parse_spec_free(spec: *mut seqfeat_parse_spec);
+    pub fn seqfeat_parse_spec_num_features(spec: *const seqfeat_parse_spec) -> usize;
+    pub fn seqfeat_parse_spec_feature(
+        spec: *const seqfeat_parse_spec,
+        index: usize,
+        out: *mut seqfeat_feature_spec,
+    ) -> seqfeat_status;
+    pub fn seqfeat_reader_options_default(opts: *mut seqfeat_reader_options);
+    pub fn seqfeat_record_reader_open(
+        files: *const *const c_char,
+        num_files: usize,
+        spec: *const seqfeat_parse_spec,
+        opts: *const seqfeat_reader_options,
+        out: *mut *mut seqfeat_record_reader,
+    ) -> seqfeat_status;
+    pub fn seqfeat_record_reader_next(
+        reader: *mut seqfeat_record_reader,
+        max_records: usize,
+        batch: *mut seqfeat_batch,
+        out_count: *mut usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_record_reader_stat(
+        reader: *const seqfeat_record_reader,
+        stat: i32,
+        out: *mut i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_record_reader_free(reader: *mut seqfeat_record_reader);
+    pub fn seqfeat_record_writer_open(
+        path: *const c_char,
+        compression: i32,
+        out: *mut *mut seqfeat_record_writer,
+    ) -> seqfeat_status;
+    pub fn seqfeat_record_writer_write(
+        writer: *mut seqfeat_record_writer,
+        data: *const c_void,
+        size: usize,
+    ) -> seqfeat_status;
+    pub fn seqfeat_record_writer_close(writer: *mut seqfeat_record_writer) -> seqfeat_status;
+    pub fn seqfeat_record_writer_free(writer: *mut seqfeat_record_writer);
+    pub fn seqfeat_batch_get(
+        batch: *const seqfeat_batch,
+        key: *const c_char,
+        out: *mut seqfeat_feature_view,
+    ) -> seqfeat_status;
+}
+
 extern "C" {
     // Errors and versions.
     pub fn seqfeat_status_string(status: seqfeat_status) -> *const c_char;

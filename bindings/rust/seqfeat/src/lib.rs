@@ -43,6 +43,7 @@ mod column;
 mod dtype;
 mod error;
 mod features;
+mod records;
 mod stats;
 mod strings;
 mod tensor;
@@ -56,6 +57,10 @@ pub use column::{
 };
 pub use dtype::{DType, Element, InputElement};
 pub use error::{Error, ErrorCode, Result};
+pub use records::{
+    Compression, FeatureKind, FeatureSpec, FeatureView, ParseSpec, ReaderOptions, RecordBatch,
+    RecordBatches, RecordReader, RecordType, RecordWriter,
+};
 pub use features::{
     concatenate_context_input, DenseFeatures, OutputShape, PackOptions, Packed, Padding,
     SequenceFeatures, TableStorage,
