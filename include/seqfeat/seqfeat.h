@@ -1362,26 +1362,48 @@ typedef struct seqfeat_feature_spec {
   const char* default_bytes;
 } seqfeat_feature_spec;
 
+/** Initialises a feature spec: struct_size set, VAR_LEN int64 context feature, no shape, no
+ *  default.
+ *  @param spec the struct to fill; NULL is ignored. */
 SEQFEAT_API void seqfeat_feature_spec_default(seqfeat_feature_spec* spec);
 
-/** An empty parse spec. */
+/** An empty parse spec.
+ *  @param out receives the spec (caller-owned, free with seqfeat_parse_spec_free).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT for NULL out. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_create(seqfeat_parse_spec** out);
 /** TF's make_parse_example_spec(columns): sequence columns read VarLenFeature(dtype) from the
  *  feature lists, non-sequence categorical columns VarLenFeature(dtype) from the context,
  *  non-sequence numeric columns FixedLenFeature(shape, dtype) with no default; embedding,
  *  indicator and weighted columns what their categorical column (and weight key) read.
- *  Columns disagreeing on one key: SEQFEAT_ERR_INVALID_ARGUMENT naming the key. */
+ *  @param columns columns[count] (any kinds; borrowed for the call).
+ *  @param count   number of columns.
+ *  @param out     receives the spec (caller-owned).
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, columns disagreeing on
+ *          one key: the message names the key and both specs). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_from_columns(
     const seqfeat_column* const* columns, size_t count, seqfeat_parse_spec** out);
-/** Appends a feature (copied). Errors: empty or repeated key, dtype not int64/float32/string,
- *  negative shape, default count not 1 or prod(shape), FixedLen as a sequence feature. */
+/** Appends a feature (copied).
+ *  @param spec    the spec.
+ *  @param feature the feature; its pointers are borrowed for the call.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT: empty or repeated key, dtype not
+ *          int64/float32/string, negative shape, default count not 1 or prod(shape), a
+ *          FixedLen sequence feature or a context FixedLenSequence feature, NULL arguments. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_add(
     seqfeat_parse_spec* spec, const seqfeat_feature_spec* feature);
+/** Releases a spec (readers keep their own copy).
+ *  @param spec the spec; NULL is accepted. */
 SEQFEAT_API void seqfeat_parse_spec_free(seqfeat_parse_spec* spec);
-/** Number of features (0 for NULL). */
+/** Number of features.
+ *  @param spec the spec.
+ *  @return the count (0 for NULL). */
 SEQFEAT_API size_t seqfeat_parse_spec_num_features(const seqfeat_parse_spec* spec);
-/** Feature `index` (context features first, then sequence features) written to *out, whose
- *  struct_size the caller sets; pointers are borrowed from the spec. */
+/** Describes one feature.
+ *  @param spec  the spec.
+ *  @param index the feature: context features first, then sequence features.
+ *  @param out   receives the description; the caller sets out->struct_size. Its pointers are
+ *               borrowed from the spec.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_OUT_OF_RANGE for index >= the number of features, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, struct_size too small). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_parse_spec_feature(
     const seqfeat_parse_spec* spec, size_t index, seqfeat_feature_spec* out);
 
@@ -1394,39 +1416,75 @@ typedef struct seqfeat_reader_options {
   int32_t skip_corrupt; /* 1: skip and count corrupt records instead of failing */
 } seqfeat_reader_options;
 
+/** Initialises reader options: SequenceExample records, no compression, default threads,
+ *  corrupt records fail.
+ *  @param opts the struct to fill; NULL is ignored. */
 SEQFEAT_API void seqfeat_reader_options_default(seqfeat_reader_options* opts);
 
-/** Opens a reader over files[0..num_files) read in that order, with a copy of spec. Every file
- *  must exist (SEQFEAT_ERR_NOT_FOUND naming it). opts may be NULL (defaults). */
+/** Opens a reader over files read in the given order, with a copy of spec.
+ *  @param files     paths files[num_files] (UTF-8).
+ *  @param num_files number of files (>= 1).
+ *  @param spec      what to read (copied).
+ *  @param opts      options, or NULL for the defaults.
+ *  @param out       receives the reader (caller-owned, free with seqfeat_record_reader_free).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND naming a missing file, SEQFEAT_ERR_IO for a file
+ *          that cannot be read, or SEQFEAT_ERR_INVALID_ARGUMENT (no files, empty spec, unknown
+ *          record type or compression, negative num_threads, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_open(
     const char* const* files, size_t num_files, const seqfeat_parse_spec* spec,
     const seqfeat_reader_options* opts, seqfeat_record_reader** out);
-/** Reads the next up to max_records records (>= 1) into batch, replacing its content, and
- *  writes how many to *out_count: fewer than max_records only at the end of the last file, 0
- *  when everything has been read (the batch is then empty). Records arrive in file order,
- *  each exactly once. Errors name the file, the record index in it and the feature key:
- *  SEQFEAT_ERR_IO for a broken frame (truncated file, CRC mismatch, length past the end),
- *  SEQFEAT_ERR_INVALID_ARGUMENT for malformed protobuf, wrong value counts and missing required
- *  features, SEQFEAT_ERR_DTYPE_MISMATCH for a list of the wrong kind. On error the batch is
- *  unchanged; the records read before a broken frame are delivered first, and after an error
- *  every further call fails the same way. */
+/** Reads the next records into batch, replacing its content. Records arrive in file order,
+ *  each exactly once; the batch then owns the decoded data. On error the batch and *out_count
+ *  are unchanged; the records read before a broken frame are delivered first, and after an
+ *  error every further call fails the same way.
+ *  @param reader      the reader.
+ *  @param max_records at most this many records (>= 1).
+ *  @param batch       receives the features (see the table above).
+ *  @param out_count   receives the number of records: fewer than max_records only at the end
+ *                     of the last file, 0 when everything has been read (batch then empty).
+ *  @return SEQFEAT_OK; errors name the file, the record index in it and the feature key:
+ *          SEQFEAT_ERR_IO for a broken frame (truncated file, CRC mismatch, length past the
+ *          end, corrupt compressed data), SEQFEAT_ERR_INVALID_ARGUMENT for malformed protobuf,
+ *          wrong value counts, missing required features and bad arguments,
+ *          SEQFEAT_ERR_DTYPE_MISMATCH for a list of the wrong kind. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_next(
     seqfeat_record_reader* reader, size_t max_records, seqfeat_batch* batch, size_t* out_count);
-/** One SEQFEAT_READER_* counter (for progress bars). */
+/** One counter of the reader (for progress bars).
+ *  @param reader the reader.
+ *  @param stat   SEQFEAT_READER_*.
+ *  @param out    receives the value.
+ *  @return SEQFEAT_OK, or SEQFEAT_ERR_INVALID_ARGUMENT (unknown stat, NULL arguments). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_reader_stat(
     const seqfeat_record_reader* reader, int32_t stat, int64_t* out);
+/** Closes the files and releases the reader; batches it filled stay valid.
+ *  @param reader the reader; NULL is accepted. */
 SEQFEAT_API void seqfeat_record_reader_free(seqfeat_record_reader* reader);
 
-/** Writes TFRecord files (for tests and users): records framed with masked CRC32C, optionally
- *  inside one GZIP / ZLIB stream. The file is complete after seqfeat_record_writer_close. */
+/** Creates a TFRecord file (for tests and users): records framed with masked CRC32C,
+ *  optionally inside one GZIP / ZLIB stream. The file is complete after
+ *  seqfeat_record_writer_close.
+ *  @param path        the file to create or truncate (UTF-8).
+ *  @param compression SEQFEAT_COMPRESSION_*.
+ *  @param out         receives the writer (caller-owned).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND (missing directory), SEQFEAT_ERR_IO, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (unknown compression, NULL or empty path). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_open(
     const char* path, int32_t compression, seqfeat_record_writer** out);
+/** Appends one record.
+ *  @param writer the writer.
+ *  @param data   the record's bytes (may be NULL when size is 0).
+ *  @param size   its length.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_IO, or SEQFEAT_ERR_INVALID_ARGUMENT (closed writer, NULL). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_write(
     seqfeat_record_writer* writer, const void* data, size_t size);
-/** Flushes and closes the file (further writes fail); reports write errors. */
+/** Flushes and closes the file (further writes fail).
+ *  @param writer the writer.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_IO for a failed write or close, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT for NULL. */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_close(
     seqfeat_record_writer* writer);
-/** Closes the file if still open (errors ignored) and frees the writer. */
+/** Closes the file if still open (errors ignored) and frees the writer.
+ *  @param writer the writer; NULL is accepted. */
 SEQFEAT_API void seqfeat_record_writer_free(seqfeat_record_writer* writer);
 
 #define SEQFEAT_FORM_SPARSE 0
@@ -1452,7 +1510,12 @@ typedef struct seqfeat_feature_view {
   const seqfeat_string_view* string_views; /* strings given as views (else NULL) */
 } seqfeat_feature_view;
 
-/** Describes feature `key` of batch (SEQFEAT_ERR_NOT_FOUND if absent). */
+/** Describes one feature of a batch.
+ *  @param batch the batch.
+ *  @param key   the feature key.
+ *  @param out   receives the view; the caller sets out->struct_size.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND if the batch has no such key, or
+ *          SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, struct_size too small). */
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_get(
     const seqfeat_batch* batch, const char* key, seqfeat_feature_view* out);
 

@@ -218,6 +218,25 @@ def test_sequence_examples_decode_as_parse_sequence_example(pb, tmp_path, compre
     assert reader.records == 150 and reader.skipped == 0
 
 
+def test_serializers_match_python_protobuf(pb):
+    m = pb.SequenceExample()
+    m.context.feature["a"].int64_list.value.extend([1, -2, 2**40])
+    m.context.feature["f"].float_list.value.extend([0.5, -1.25])
+    m.context.feature["s"].bytes_list.value.extend([b"x", "\u00e9".encode()])
+    m.context.feature["e"].SetInParent()
+    ids = m.feature_lists.feature_list["ids"]
+    ids.feature.add().int64_list.value.extend([3, 4])
+    ids.feature.add()
+    words = m.feature_lists.feature_list["w"]
+    words.feature.add().bytes_list.value.append(b"b")
+    ours = sfd.sequence_example({"a": [1, -2, 2**40], "f": [0.5, -1.25], "s": [b"x", "\u00e9"],
+                                 "e": []}, {"ids": [[3, 4], []], "w": [["b"]]})
+    assert pb.SequenceExample.FromString(ours) == m
+    e = pb.Example()
+    e.features.feature["v"].float_list.value.extend([1.0, 2.0])
+    assert pb.Example.FromString(sfd.example({"v": np.array([1, 2], np.float32)})) == e
+
+
 def test_to_sparse_and_to_tensor_match_tf_outputs(pb, tmp_path):
     m0 = pb.SequenceExample()
     fl = m0.feature_lists.feature_list["ids"]

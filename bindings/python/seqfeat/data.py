@@ -38,7 +38,8 @@ from ._tensors import RaggedTensor
 
 __all__ = [
     "DataLossError", "FixedLenFeature", "FixedLenSequenceFeature", "SequenceExampleReader",
-    "TFRecordWriter", "VarLenFeature", "make_parse_example_spec", "torch_dataset",
+    "TFRecordWriter", "VarLenFeature", "example", "make_parse_example_spec", "sequence_example",
+    "torch_dataset",
 ]
 
 
@@ -543,6 +544,57 @@ def torch_dataset(files, features=None, batch_size=1, transform=None, **reader_k
 # ----------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------
+
+def _varint(v):
+    out = bytearray()
+    v &= (1 << 64) - 1
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def _field(number, payload):
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _feature(values):
+    """A serialized tf.train.Feature: bytes_list for str/bytes, float_list for floats,
+    int64_list for integers; an empty list is a Feature with no kind."""
+    arr = values if isinstance(values, np.ndarray) else None
+    items = list(values.reshape(-1).tolist() if arr is not None else values)
+    if not items:
+        return b""
+    if isinstance(items[0], (str, bytes)):
+        raw = b"".join(_field(1, v.encode("utf-8") if isinstance(v, str) else bytes(v))
+                       for v in items)
+        return _field(1, raw)
+    if (arr is not None and arr.dtype.kind == "f") or any(isinstance(v, float) for v in items):
+        return _field(2, _field(1, np.asarray(items, dtype="<f4").tobytes()))
+    return _field(3, _field(1, b"".join(_varint(int(v)) for v in items)))
+
+
+def _features(mapping):
+    return b"".join(_field(1, _field(1, k.encode("utf-8")) + _field(2, _feature(v)))
+                    for k, v in mapping.items())
+
+
+def example(features):
+    """A serialized tf.train.Example from {key: list of values} (str/bytes -> bytes_list,
+    float -> float_list, int -> int64_list), for writing test data without TensorFlow."""
+    return _field(1, _features(features))
+
+
+def sequence_example(context=None, feature_lists=None):
+    """A serialized tf.train.SequenceExample: context {key: list of values} as in example(),
+    feature_lists {key: list of steps, each a list of values}."""
+    lists = b"".join(
+        _field(1, _field(1, k.encode("utf-8")) +
+               _field(2, b"".join(_field(1, _feature(step)) for step in steps)))
+        for k, steps in (feature_lists or {}).items())
+    return _field(1, _features(context or {})) + _field(2, lists)
+
 
 class TFRecordWriter:
     """tf.io.TFRecordWriter: writes serialized records (bytes) to a TFRecord file, optionally
