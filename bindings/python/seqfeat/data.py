@@ -26,6 +26,7 @@ import collections
 import ctypes as C
 import os
 import weakref
+from typing import Any, Dict, Iterable, Union
 
 import numpy as np
 
@@ -210,7 +211,8 @@ class _Spec:
         return out
 
 
-def make_parse_example_spec(feature_columns):
+def make_parse_example_spec(
+        feature_columns: Union[FeatureColumn, Iterable[FeatureColumn]]) -> Dict[str, Any]:
     """tf.feature_column.make_parse_example_spec: {feature key: VarLenFeature /
     FixedLenFeature} for the columns (sequence columns: VarLenFeature of their dtype, numeric
     columns: FixedLenFeature(shape, dtype, default_value), categorical columns: VarLenFeature;
