@@ -1598,12 +1598,9 @@ seqfeat_status seqfeat_parse_spec_add(seqfeat_parse_spec* spec,
     const char* fn = "seqfeat_parse_spec_add";
     REQUIRE(spec, fn);
     REQUIRE(feature, fn);
-    if (feature->struct_size < sizeof(size_t) + sizeof(const char*))
-      fail(Code::kInvalidArgument, "{}: feature->struct_size {} is too small", fn,
-           feature->struct_size);
     seqfeat_feature_spec f;
     seqfeat_feature_spec_default(&f);
-    std::memcpy(&f, feature, std::min(feature->struct_size, sizeof(f)));
+    copy_options(feature, sizeof(size_t) + sizeof(const char*), f, fn);
     seqfeat::FeatureSpec s;
     s.key = key_string(f.key, fn);
     if (f.kind < SEQFEAT_FEATURE_FIXED_LEN || f.kind > SEQFEAT_FEATURE_FIXED_LEN_SEQUENCE)
@@ -1701,11 +1698,7 @@ seqfeat_status seqfeat_record_reader_open(const char* const* files, size_t num_f
     if (num_files > 0) REQUIRE(files, fn);
     seqfeat_reader_options opts;
     seqfeat_reader_options_default(&opts);
-    if (o) {
-      if (o->struct_size < sizeof(size_t))
-        fail(Code::kInvalidArgument, "{}: opts->struct_size {} is too small", fn, o->struct_size);
-      std::memcpy(&opts, o, std::min(o->struct_size, sizeof(opts)));
-    }
+    if (o) copy_options(o, sizeof(size_t), opts, fn);
     if (opts.record_type != SEQFEAT_RECORD_EXAMPLE &&
         opts.record_type != SEQFEAT_RECORD_SEQUENCE_EXAMPLE)
       fail(Code::kInvalidArgument, "{}: unknown record_type {}", fn, opts.record_type);

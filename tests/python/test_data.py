@@ -285,7 +285,7 @@ def test_example_records_and_make_parse_example_spec(pb, tmp_path):
     cols = [sf.embedding_column(ids, 3), sf.indicator_column(weighted), age, rating]
     spec = sf.make_parse_example_spec(cols)
     assert spec == {
-        "age": sfd.FixedLenFeature((2,), sf.float32, 0.5),
+        "age": sfd.FixedLenFeature((2,), sf.float32, (0.5, 0.5)),
         "word": sfd.VarLenFeature(sf.string),
         "word_w": sfd.VarLenFeature(sf.float32),
         "ids": sfd.VarLenFeature(sf.int64),

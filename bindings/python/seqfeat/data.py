@@ -220,8 +220,13 @@ def make_parse_example_spec(
     the weight key). Raises ValueError if two columns read one key differently."""
     if isinstance(feature_columns, FeatureColumn):
         feature_columns = [feature_columns]
+    feature_columns = list(feature_columns)
     spec = _Spec.from_columns(feature_columns)
-    return {key: feature for key, feature, _ in spec.features()}
+    # TF puts the numeric column's own default_value (nested tuples of its shape) in the spec.
+    defaults = {c.key: c.default_value for c in feature_columns if isinstance(c, NumericColumn)}
+    return {key: feature._replace(default_value=defaults[key])
+            if isinstance(feature, FixedLenFeature) and key in defaults else feature
+            for key, feature, _ in spec.features()}
 
 
 def _build_spec(features, context_features, sequence_features, record_type):
