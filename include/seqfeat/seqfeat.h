@@ -1487,10 +1487,6 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_record_writer_close(
  *  @param writer the writer; NULL is accepted. */
 SEQFEAT_API void seqfeat_record_writer_free(seqfeat_record_writer* writer);
 
-#define SEQFEAT_FORM_SPARSE 0
-#define SEQFEAT_FORM_DENSE 1
-#define SEQFEAT_FORM_RAGGED 2
-
 /** A borrowed view of one feature of a batch (valid while the batch is unchanged). */
 typedef struct seqfeat_feature_view {
   size_t struct_size;    /* sizeof(seqfeat_feature_view), set by the caller */

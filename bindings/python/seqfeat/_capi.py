@@ -181,11 +181,6 @@ READER_FILES_DONE = 2
 READER_BYTES_READ = 3
 READER_BYTES_TOTAL = 4
 
-FORM_SPARSE = 0
-FORM_DENSE = 1
-FORM_RAGGED = 2
-
-
 class FeatureSpec(C.Structure):
     _fields_ = [
         ("struct_size", C.c_size_t),
