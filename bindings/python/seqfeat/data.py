@@ -7,9 +7,9 @@
             ['train-0.tfrecord', 'train-1.tfrecord'], columns, batch_size=256):
         x, lengths = layer(sequence_features)
 
-The library reads the files (framing, masked CRC32C, optional GZIP/ZLIB), decodes the protobuf
-wire format on several threads straight into ragged columns of the requested keys, and the
-layers pack those columns without any conversion in Python.
+The library reads the files (framing, masked CRC32C, optional GZIP/ZLIB) and decodes the
+protobuf wire format on several threads straight into ragged columns of the requested keys; the
+batches are numpy views of that memory (strings become bytes objects only when read).
 
 What a batch holds, per key (B records):
   context FixedLenFeature           numpy array [B, *shape] (missing: default_value, else error)
@@ -315,29 +315,8 @@ def _ragged(values, row_splits):
 
 
 class RecordFeatures(dict):
-    """A dict of one batch's features, as the reader yields it. The layers read an unmodified
-    RecordFeatures straight from the library's batch (no conversion)."""
-
-    def _direct_batch(self, keys):
-        """The library batch, if every key is still the reader's own value."""
-        original = self.__dict__.get("_original")
-        if original is None:
-            return None
-        for k in keys:
-            if k not in original or self.get(k) is not original[k]:
-                return None
-        return _BorrowedBatch(self.__dict__["_owner"])
-
-
-class _BorrowedBatch:
-    """make_batch's result for a RecordFeatures: the reader's batch, not freed on close."""
-
-    def __init__(self, owner):
-        self._owner = owner
-        self.handle = owner.handle
-
-    def close(self):
-        self._owner = None
+    """A dict of one batch's features, as the reader yields it (numpy views of the library's
+    decoded data, kept alive by the arrays)."""
 
 
 def _features_of(owner, spec_features, count):
@@ -370,9 +349,6 @@ def _features_of(owner, spec_features, count):
             else:
                 value = _ragged(values, row_splits)
         (sequence if is_sequence else context)[key] = value
-    for d in (sequence, context):
-        d.__dict__["_owner"] = owner
-        d.__dict__["_original"] = dict(d)
     return sequence, context
 
 
