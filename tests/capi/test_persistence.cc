@@ -116,7 +116,12 @@ TEST(CapiPersistence, SaveLoadPacksTheSameBytesWithCopiedAndMappedTables) {
     ASSERT_EQ(seqfeat_column_table_get(f.ids_emb.get(), original.data(), original.size()),
               SEQFEAT_OK);
     EXPECT_EQ(table, original);
-    const Outcome set = Capture(seqfeat_column_table_set(emb, zeros.data(), zeros.size()));
+    // A layer's columns are borrowed (const); a retained handle may change the shared table.
+    seqfeat_column* mutable_emb = nullptr;
+    ASSERT_EQ(seqfeat_column_retain(emb, &mutable_emb), SEQFEAT_OK);
+    const Outcome set =
+        Capture(seqfeat_column_table_set(mutable_emb, zeros.data(), zeros.size()));
+    seqfeat_column_free(mutable_emb);
     if (tables == SEQFEAT_TABLES_MMAP) {
       EXPECT_TRUE(IsStatus(set, SEQFEAT_ERR_INVALID_ARGUMENT));
       EXPECT_TRUE(HasAll(set.message, {"ids_embedding/embedding_weights", "read-only"}));
