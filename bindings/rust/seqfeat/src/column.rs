@@ -169,6 +169,18 @@ impl std::fmt::Debug for ColumnRef<'_> {
 }
 
 impl<'a> ColumnRef<'a> {
+    /// An owned handle to the same column (the library counts references): it outlives the
+    /// parent, and through it a borrowed column's embedding table can be changed
+    /// ([`Column::table_set`]), e.g. the table of a loaded layer's column.
+    pub fn retain(&self) -> Result<Column> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: self.raw is a live column; out receives a new handle that Column frees.
+        unsafe {
+            check(sys::seqfeat_column_retain(self.raw.as_ptr(), &mut out))?;
+            Column::from_raw(out)
+        }
+    }
+
     /// # Safety
     /// `raw` must be NULL or a column that outlives `'a`.
     pub(crate) unsafe fn from_raw(raw: *const sys::seqfeat_column) -> Option<ColumnRef<'a>> {

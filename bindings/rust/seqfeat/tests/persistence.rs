@@ -33,7 +33,8 @@ fn save_load_packs_the_same_bytes() {
         assert_eq!(column.table_writable().unwrap(), storage == TableStorage::Copy);
         if storage == TableStorage::Mmap {
             let zeros = vec![0f32; 24];
-            let err = unsafe { column.table_set(&zeros) }.unwrap_err();
+            let owned = column.retain().unwrap();
+            let err = unsafe { owned.table_set(&zeros) }.unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidArgument);
             assert!(err.message().contains("read-only"), "{}", err.message());
         }
