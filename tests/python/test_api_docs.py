@@ -11,7 +11,7 @@ import seqfeat as sf
 def public_callables():
     """(qualified name, object) for every public function and every public method of a public
     class exported by seqfeat (and its public submodules)."""
-    modules = [sf, sf.ragged, sf.normalizers, sf.optimizers]
+    modules = [sf, sf.ragged, sf.normalizers, sf.optimizers, sf.data]
     seen = set()
     for module in modules:
         for name in getattr(module, "__all__", [n for n in dir(module) if not n.startswith("_")]):

@@ -345,6 +345,9 @@ def test_layer_from_reader_equals_layer_from_lists(pb, tmp_path):
         part = messages[first:first + n]
         first += n
         x, lengths = layer(seq)
+        # The strings went to the layer as the reader's offsets + bytes, not as Python objects.
+        inner = vars(seq["tokens"])["values"]
+        assert isinstance(vars(inner)["values"], sfd.OffsetStrings)
         lists = {k: [[[bytes(v).decode() if isinstance(v, bytes) else int(v) for v in s]
                       for s in r] for r in expected_lists(part, k, SEQUENCE[k])]
                  for k in ("tokens", "ids")}

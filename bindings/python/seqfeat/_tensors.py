@@ -188,6 +188,39 @@ class SparseTensor:
                 f"dense_shape={self.dense_shape.tolist()})")
 
 
+class OffsetStrings:
+    """Strings held as Arrow-style offsets (int64 [n + 1]) + bytes (uint8 [offsets[-1]]), such
+    as records decoded into the library's memory: a layer packs them as they are, and an object
+    array of bytes is built only when the values are read (array())."""
+
+    __slots__ = ("offsets", "data", "_array")
+
+    def __init__(self, offsets: np.ndarray, data: np.ndarray) -> None:
+        self.offsets = offsets
+        self.data = data
+        self._array: Optional[np.ndarray] = None
+
+    @property
+    def shape(self) -> Tuple[int]:
+        """(number of strings,), as for a numpy vector."""
+        return (max(self.offsets.shape[0] - 1, 0),)
+
+    def array(self) -> np.ndarray:
+        """The strings as a numpy object array of bytes (built once)."""
+        if self._array is None:
+            o = self.offsets.tolist()
+            raw = self.data.tobytes()
+            out = np.empty(len(o) - 1, dtype=object)
+            out[:] = [raw[o[i]:o[i + 1]] for i in range(len(o) - 1)]
+            self._array = out
+        return self._array
+
+
+def _stored_values(rt: RaggedTensor) -> Any:
+    """The values a ragged tensor holds, without materialising OffsetStrings."""
+    return vars(rt)["values"]
+
+
 class RaggedTensor:
     """Ragged tensor in row-splits form (TF RaggedTensor, Arrow List<T>): row i holds
     values[row_splits[i]:row_splits[i + 1]]. `values` may itself be a RaggedTensor (one more
@@ -551,6 +584,14 @@ class Batch:
         UTF-32 ('U', zero-copy, converted to UTF-8 by the library) or other strings encoded
         once into offsets + bytes. position(i) gives the indices (example, step, ...) of value
         i, for messages."""
+        if isinstance(values, OffsetStrings):
+            # Already the library's layout (e.g. decoded records): no copy, no encoding.
+            self._keep.append(values)
+            d.dtype = _capi.DTYPE_STRING
+            d.string_layout = _capi.STRINGS_OFFSETS
+            d.string_offsets = values.offsets.ctypes.data
+            d.values = values.data.ctypes.data
+            return
         if values.size == 0 and self._dtype is not None:
             # Nothing to convert: the column's dtype, whatever the empty container's.
             values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
@@ -602,16 +643,16 @@ class Batch:
                          lambda i: tuple(st.indices[i].tolist()))
 
     def _add_ragged(self, d, rt, normalizer):
-        flat = rt.values
+        flat = _stored_values(rt)
         if isinstance(flat, RaggedTensor):
-            if isinstance(flat.values, RaggedTensor):
+            if isinstance(_stored_values(flat), RaggedTensor):
                 raise ValueError("Ragged features may have at most two ragged levels (examples -> "
                                  "steps -> values).")
             step_splits = flat.row_splits
             self._keep.append(step_splits)
             d.step_splits = step_splits.ctypes.data
             d.num_steps = step_splits.shape[0] - 1
-            flat = flat.values
+            flat = _stored_values(flat)
         row_splits = rt.row_splits
         self._keep.append(row_splits)
         d.form = _capi.FORM_RAGGED

@@ -26,7 +26,7 @@ import collections
 import ctypes as C
 import os
 import weakref
-from typing import Any, Dict, Iterable, Union
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
 import numpy as np
 
@@ -35,10 +35,11 @@ from ._capi import lib
 from ._columns import FeatureColumn, NumericColumn
 from ._dtypes import as_dtype
 from ._errors import CALL, CONSTRUCTION, check
-from ._tensors import RaggedTensor
+from ._tensors import OffsetStrings, RaggedTensor
 
 __all__ = [
-    "DataLossError", "FixedLenFeature", "FixedLenSequenceFeature", "SequenceExampleReader",
+    "DataLossError", "FixedLenFeature", "FixedLenSequenceFeature", "OffsetStrings",
+    "SequenceExampleReader",
     "TFRecordWriter", "VarLenFeature", "example", "make_parse_example_spec", "sequence_example",
     "torch_dataset",
 ]
@@ -48,7 +49,7 @@ class DataLossError(OSError):
     """A TFRecord file is corrupt or truncated (TF's tf.errors.DataLossError). The message names
     the file and the record index."""
 
-    def __init__(self, message, code=_capi.ERR_IO):
+    def __init__(self, message: str, code: int = _capi.ERR_IO) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -275,32 +276,14 @@ def _view(owner, address, count, dtype):
     return np.frombuffer(buf, dtype=dtype)
 
 
-class _Strings:
-    """Strings of a decoded feature as offsets + bytes, turned into a numpy object array of
-    bytes only when asked for."""
-
-    def __init__(self, offsets, data):
-        self.offsets = offsets
-        self.data = data
-        self._array = None
-
-    def array(self):
-        if self._array is None:
-            o = self.offsets.tolist()
-            raw = self.data.tobytes()
-            out = np.empty(len(o) - 1, dtype=object)
-            out[:] = [raw[o[i]:o[i + 1]] for i in range(len(o) - 1)]
-            self._array = out
-        return self._array
-
-
 class _RecordRagged(RaggedTensor):
-    """A RaggedTensor over the reader's memory; string values are materialised on first use."""
+    """A RaggedTensor over the reader's memory; string values are materialised on first read
+    (a layer packs them from the reader's offsets + bytes without materialising them)."""
 
     @property
     def values(self):
         v = self.__dict__["values"]
-        if isinstance(v, _Strings):
+        if isinstance(v, OffsetStrings):
             v = v.array()
             self.__dict__["values"] = v
         return v
@@ -331,12 +314,12 @@ def _features_of(owner, spec_features, count):
             offsets = _view(owner, C.cast(view.string_offsets, C.c_void_p).value,
                             view.num_values + 1, np.int64)
             nbytes = int(offsets[-1]) if offsets.shape[0] else 0
-            values = _Strings(offsets, _view(owner, view.string_bytes, nbytes, np.uint8))
+            values = OffsetStrings(offsets, _view(owner, view.string_bytes, nbytes, np.uint8))
         else:
             dt = np.int64 if view.dtype == _capi.DTYPE_INT64 else np.float32
             values = _view(owner, view.values, view.num_values, dt)
         if view.form == _capi.FORM_DENSE:
-            if isinstance(values, _Strings):
+            if isinstance(values, OffsetStrings):
                 values = values.array()
             value = values.reshape((count,) + tuple(feature.shape))
         else:
@@ -400,9 +383,14 @@ class SequenceExampleReader:
     Iterating reads the files once; iterate a new reader for another epoch.
     """
 
-    def __init__(self, files, features=None, batch_size=1, *, context_features=None,
-                 sequence_features=None, record_type="SequenceExample", compression_type=None,
-                 num_threads=0, skip_corrupt=False, drop_remainder=False, progress=None):
+    def __init__(self, files: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]],
+                 features: Union[None, Iterable[FeatureColumn], Dict[str, Any]] = None,
+                 batch_size: int = 1, *,
+                 context_features: Optional[Dict[str, Any]] = None,
+                 sequence_features: Optional[Dict[str, Any]] = None,
+                 record_type: str = "SequenceExample", compression_type: Optional[str] = None,
+                 num_threads: int = 0, skip_corrupt: bool = False, drop_remainder: bool = False,
+                 progress: Union[None, bool, Callable[[int, int, int], Any]] = None) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}.")
@@ -436,12 +424,12 @@ class SequenceExampleReader:
         self._started = False
 
     @property
-    def context_spec(self):
+    def context_spec(self) -> Dict[str, Any]:
         """{key: feature} read from the context (Example features)."""
         return {k: f for k, f, s in self._spec_features if not s}
 
     @property
-    def sequence_spec(self):
+    def sequence_spec(self) -> Dict[str, Any]:
         """{key: feature} read from the feature lists."""
         return {k: f for k, f, s in self._spec_features if s}
 
@@ -451,17 +439,17 @@ class SequenceExampleReader:
         return int(v.value)
 
     @property
-    def records(self):
+    def records(self) -> int:
         """Records delivered so far."""
         return self._stat(_capi.READER_RECORDS)
 
     @property
-    def skipped(self):
+    def skipped(self) -> int:
         """Corrupt records skipped (skip_corrupt=True); a broken frame counts once and skips
         the rest of its file."""
         return self._stat(_capi.READER_SKIPPED)
 
-    def read_batch(self):
+    def read_batch(self) -> Optional[Tuple[RecordFeatures, RecordFeatures]]:
         """The next (sequence_features, context_features), or None at the end."""
         owner = _Owner()
         count = C.c_size_t()
@@ -502,7 +490,11 @@ class SequenceExampleReader:
                 bar.close()
 
 
-def torch_dataset(files, features=None, batch_size=1, transform=None, **reader_kwargs):
+def torch_dataset(files: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]],
+                  features: Union[None, Iterable[FeatureColumn], Dict[str, Any]] = None,
+                  batch_size: int = 1,
+                  transform: Optional[Callable[[RecordFeatures, RecordFeatures], Any]] = None,
+                  **reader_kwargs: Any) -> Any:
     """A torch.utils.data.IterableDataset over SequenceExampleReader batches (use it with
     DataLoader(dataset, batch_size=None)). With DataLoader workers, worker i reads files i,
     i + n, ... so every record is read once. transform(sequence_features, context_features),
@@ -563,13 +555,14 @@ def _features(mapping):
                     for k, v in mapping.items())
 
 
-def example(features):
+def example(features: Dict[str, Any]) -> bytes:
     """A serialized tf.train.Example from {key: list of values} (str/bytes -> bytes_list,
     float -> float_list, int -> int64_list), for writing test data without TensorFlow."""
     return _field(1, _features(features))
 
 
-def sequence_example(context=None, feature_lists=None):
+def sequence_example(context: Optional[Dict[str, Any]] = None,
+                     feature_lists: Optional[Dict[str, Any]] = None) -> bytes:
     """A serialized tf.train.SequenceExample: context {key: list of values} as in example(),
     feature_lists {key: list of steps, each a list of values}."""
     lists = b"".join(
@@ -583,18 +576,21 @@ class TFRecordWriter:
     """tf.io.TFRecordWriter: writes serialized records (bytes) to a TFRecord file, optionally
     GZIP or ZLIB compressed. Use as a context manager or call close()."""
 
-    def __init__(self, path, compression_type=None):
+    def __init__(self, path: Union[str, os.PathLike],
+                 compression_type: Optional[str] = None) -> None:
         out = C.c_void_p()
         _check_io(lib.record_writer_open(os.fsencode(path), _compression_code(compression_type),
                                          C.byref(out)), CONSTRUCTION)
         self._handle = out
         self._finalizer = weakref.finalize(self, lib.record_writer_free, out)
 
-    def write(self, record):
+    def write(self, record: bytes) -> None:
+        """Appends one serialized record (bytes) to the file."""
         data = bytes(record)
         _check_io(lib.record_writer_write(self._handle, data, len(data)))
 
-    def close(self):
+    def close(self) -> None:
+        """Flushes and closes the file (once; later calls do nothing)."""
         if self._finalizer.alive:
             try:
                 _check_io(lib.record_writer_close(self._handle))
