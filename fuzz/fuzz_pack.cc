@@ -25,19 +25,12 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_contract.h"
+
 namespace {
 
-void require(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-// A failed call must say why and must not be an internal error.
-void check_status(seqfeat_status s) {
-  if (s == SEQFEAT_OK) return;
-  require(s != SEQFEAT_ERR_INTERNAL);
-  const char* m = seqfeat_last_error_message();
-  require(m != nullptr && m[0] != '\0');
-}
+using seqfeat_fuzz::check_status;
+using seqfeat_fuzz::require;
 
 struct Memory {
   std::deque<std::vector<unsigned char>> blocks;
