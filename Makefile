@@ -9,7 +9,8 @@ PYTHON ?= /usr/bin/python3
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libfmt-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libfarmhash-dev libdlpack-dev nlohmann-json3-dev python3 python3-numpy \
   python3-pytest python3-torch python3-venv python3-pip python3-setuptools mypy abigail-tools \
-  binutils zlib1g-dev python3-protobuf protobuf-compiler python3-tqdm
+  binutils zlib1g-dev python3-protobuf protobuf-compiler python3-tqdm python3-distributed \
+  libopenmpi-dev openmpi-bin python3-mpi4py
 BENCH_PACKAGES = python3-torch
 # Fuzzing (clang's libFuzzer) and the valgrind run of the C ABI tests.
 FUZZ_PACKAGES = clang libclang-rt-14-dev

@@ -39,7 +39,7 @@ run() {  # run <language> <example>
     Rust) "$rust_bin/$example" ;;
     Python)
       SEQFEAT_LIBRARY="$build/libseqfeat.so" PYTHONPATH="$root/bindings/python" \
-        "$python" "$root/examples/python/$example.py" ;;
+        "$python" "$root/examples/python/$example.py" "${@:3}" ;;
   esac
 }
 
@@ -134,5 +134,11 @@ else
       status=1
     fi
   done
+fi
+
+# Scale-out examples (Python): tests/python checks their outputs; the demo shows what they do.
+if ((check == 0)); then
+  echo "== dask_pack: 8 JSON-lines shards packed by 2 Dask worker processes =="
+  run Python dask_pack --demo || status=1
 fi
 exit "$status"
