@@ -1037,6 +1037,81 @@ seqfeat_status seqfeat_features_pack(const seqfeat_features* f, const seqfeat_ba
   });
 }
 
+// ------------------------------------------------------------------------------ plan / pack split
+
+seqfeat_status seqfeat_features_plan(const seqfeat_features* f, const seqfeat_batch* batch,
+                                     const seqfeat_pack_options* opts, seqfeat_plan** out_plan) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_plan";
+    REQUIRE(f, fn);
+    REQUIRE(batch, fn);
+    REQUIRE(out_plan, fn);
+    *out_plan = new seqfeat_plan{seqfeat::ExternalPlan(f->layer, batch->batch,
+                                                       to_pack_options(opts))};
+  });
+}
+
+void seqfeat_plan_free(seqfeat_plan* plan) { delete plan; }
+
+size_t seqfeat_plan_num_tables(const seqfeat_plan* plan) {
+  return plan ? plan->plan.num_tables() : 0;
+}
+
+seqfeat_status seqfeat_plan_table(const seqfeat_plan* plan, size_t index, const char** out_name,
+                                  const int64_t** out_ids, int64_t* out_count,
+                                  int64_t* out_dimension) {
+  return guard([&] {
+    REQUIRE(plan, "seqfeat_plan_table");
+    if (index >= plan->plan.num_tables())
+      fail(Code::kOutOfRange, "seqfeat_plan_table: index {} is not below the plan's {} tables",
+           index, plan->plan.num_tables());
+    const seqfeat::ExternalPlan::TableIds& t = plan->plan.table(index);
+    if (out_name) *out_name = t.table->name().c_str();
+    if (out_ids) *out_ids = t.ids.data();
+    if (out_count) *out_count = static_cast<int64_t>(t.ids.size());
+    if (out_dimension) *out_dimension = t.table->dimension();
+  });
+}
+
+seqfeat_status seqfeat_plan_output_shape(const seqfeat_plan* plan, int64_t* out_batch,
+                                         int64_t* out_steps, int64_t* out_depth) {
+  return guard([&] {
+    const char* fn = "seqfeat_plan_output_shape";
+    REQUIRE(plan, fn);
+    REQUIRE(out_batch, fn);
+    REQUIRE(out_steps, fn);
+    REQUIRE(out_depth, fn);
+    const seqfeat::OutputShape s = plan->plan.output_shape();
+    *out_batch = s.batch;
+    *out_steps = s.steps;
+    *out_depth = s.depth;
+  });
+}
+
+namespace {
+
+std::vector<seqfeat::SuppliedRows> to_supplied(const seqfeat_rows* rows, size_t num_rows) {
+  std::vector<seqfeat::SuppliedRows> out(rows ? num_rows : 0);
+  for (size_t t = 0; t < out.size(); ++t) out[t] = {rows[t].data, rows[t].count, rows[t].dimension};
+  return out;
+}
+
+}  // namespace
+
+seqfeat_status seqfeat_plan_pack_into(const seqfeat_plan* plan, const seqfeat_rows* rows,
+                                      size_t num_rows, float* out_dense, size_t dense_count,
+                                      int64_t* out_lengths, size_t lengths_count,
+                                      uint8_t* out_mask, size_t mask_count, seqfeat_stats* stats) {
+  return guard([&] {
+    REQUIRE(plan, "seqfeat_plan_pack_into");
+    if (rows == nullptr && num_rows > 0)
+      fail(Code::kInvalidArgument, "seqfeat_plan_pack_into: rows is NULL");
+    const auto supplied = to_supplied(rows, num_rows);
+    plan->plan.pack_into(supplied.data(), num_rows, out_dense, dense_count, out_lengths,
+                         lengths_count, out_mask, mask_count, stats ? &stats->stats : nullptr);
+  });
+}
+
 // ---------------------------------------------------------------------------------- DenseFeatures
 
 seqfeat_status seqfeat_dense_features_create(const seqfeat_column* const* columns, size_t count,

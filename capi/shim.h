@@ -15,6 +15,7 @@
 #include "dense_features.h"
 #include "error.h"
 #include "example_parser.h"
+#include "external_plan.h"
 #include "input.h"
 #include "optimizer.h"
 #include "sequence_features.h"
@@ -44,6 +45,9 @@ struct seqfeat_dense_features {
 };
 struct seqfeat_stats {
   seqfeat::PackStats stats;
+};
+struct seqfeat_plan {
+  seqfeat::ExternalPlan plan;
 };
 
 struct seqfeat_gradients {

@@ -492,6 +492,8 @@ EmbedExamplesFn pick_flags(const EmbeddingArgs& a) {
   return a.has_max_norm ? &embed_baseline<Row, false, true> : &embed_baseline<Row, false, false>;
 }
 
+}  // namespace
+
 // The variant kAuto uses, from bench_embedding BM_Variants (256 examples x 1..50 steps, AMD EPYC
 // VM, median us hand / BLAS):
 //   multi-hot x table (cblas_sgemm) does steps x rows x D work against ids x D for the gather,
@@ -501,7 +503,7 @@ EmbedExamplesFn pick_flags(const EmbeddingArgs& a) {
 //   374 / 366, any D 16 or 1..5 ids: hand by 1.2-30x, rows 512: hand by 7-30x.
 //   cblas_saxpy accumulation: D 64 167 / 360-400, D 256 2078-2317 / 2132-2253 (a tie),
 //   D 1024 10626-11365 / 10288-10708 (BLAS 3-6 % faster: its AVX-512 axpy on 4 KB rows).
-EmbedVariant choose_variant(const EmbeddingArgs& a) {
+EmbedVariant choose_embed_variant(const EmbeddingArgs& a) {
   const int64_t D = a.dimension;
   if (!a.has_max_norm && a.rows > 0 && a.num_bags > 0 && D >= 64) {
     const double ids_per_bag = static_cast<double>(a.num_entries) / static_cast<double>(a.num_bags);
@@ -512,10 +514,8 @@ EmbedVariant choose_variant(const EmbeddingArgs& a) {
   return EmbedVariant::kHand;
 }
 
-}  // namespace
-
 EmbedExamplesFn select_embed_examples(const EmbeddingArgs& args, Isa isa, EmbedVariant variant) {
-  if (variant == EmbedVariant::kAuto) variant = choose_variant(args);
+  if (variant == EmbedVariant::kAuto) variant = choose_embed_variant(args);
   switch (variant) {
     case EmbedVariant::kBlasGemm:
       if (args.has_max_norm || args.rows <= 0) return nullptr;

@@ -79,6 +79,9 @@ bool cpu_has_avx2();
 // kAuto picks by shape from the measurements in choose_variant() (embedding_kernel.cc).
 enum class EmbedVariant { kAuto, kHand, kBlasGemm, kBlasAxpy };
 
+// The variant kAuto picks for these arguments.
+EmbedVariant choose_embed_variant(const EmbeddingArgs& args);
+
 // Writes examples [b0, b1): every output step of them, bags combined, the rest zero.
 using EmbedExamplesFn = void (*)(const EmbeddingArgs&, const BagOutput&, int64_t b0, int64_t b1);
 

@@ -66,11 +66,13 @@ void write_indicator(const IndicatorColumn& col, const IdBags& bags, const StepW
   write_indicator_rows(rows, b0, b1);
 }
 
-void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepWindow& window,
-                     int64_t b0, int64_t b1, int64_t T, int64_t depth, int64_t offset,
-                     float* out) {
+// With a source, the bags' ids (or the source's) index source->table instead of the column's
+// table, through the kernel the column's own table would get: both give the same bits.
+void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const RowSource* source,
+                     const StepWindow& window, int64_t b0, int64_t b1, int64_t T, int64_t depth,
+                     int64_t offset, float* out) {
   const int64_t D = col.width();
-  const EmbeddingArgs args = embedding_args(col, bags);
+  EmbeddingArgs args = embedding_args(col, bags);
   BagOutput where;
   where.example_bags = bags.example_bags.data();
   where.bag_step = bags.bag_step.data();
@@ -83,7 +85,15 @@ void write_embedding(const EmbeddingColumn& col, const IdBags& bags, const StepW
   // the caches (W2: 13 MB, two threads 1.8 -> 1.2 ms); on cache-sized outputs they are slower.
   constexpr int64_t kStreamBytes = int64_t{8} << 20;
   where.stream = depth == D && bags.batch * T * depth * int64_t{sizeof(float)} >= kStreamBytes;
-  select_embed_examples(args)(args, where, b0, b1);
+  if (!source) {
+    select_embed_examples(args)(args, where, b0, b1);
+    return;
+  }
+  const EmbedExamplesFn kernel = select_embed_examples(args, Isa::kBest, source->variant);
+  args.table = source->table;
+  args.rows = source->rows;
+  if (source->ids) args.ids = source->ids;
+  kernel(args, where, b0, b1);
 }
 
 // Work units of one looked-up float: rows of a table much larger than the last-level cache
@@ -133,6 +143,14 @@ void check_options(const PackOptions& opt) {
     fail(Code::kInvalidArgument, "num_threads must be >= 0, got {}", opt.num_threads);
 }
 
+// Work = output floats + looked-up floats x gather_weight, about 0.05-0.1 ns per unit on one
+// thread. A sleeping helper joins 0.1-0.15 ms after it is woken on this VM (and waking it
+// costs the caller ~15 us), so below ~1M units (~0.1 ms) a second thread cannot pay off: W1
+// (0.6M units) stays on one thread, W3 (1.6M) and W2 (23M) split. The split is into chunks of
+// about kWorkPerChunk handed out in order, so a helper that arrives late still takes a share.
+constexpr int64_t kParallelWork = 1 << 20;
+constexpr int64_t kWorkPerChunk = 1 << 15;
+
 }  // namespace
 
 Planned SequenceFeatures::plan(const Batch& batch, const PackOptions& opt) const {
@@ -150,19 +168,20 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
                                         size_t lengths_count, uint8_t* mask, size_t mask_count,
                                         PackStats* stats) const {
   check_options(opt);
-  // Work = output floats + looked-up floats x gather_weight, about 0.05-0.1 ns per unit on one
-  // thread. A sleeping helper joins 0.1-0.15 ms after it is woken on this VM (and waking it
-  // costs the caller ~15 us), so below ~1M units (~0.1 ms) a second thread cannot pay off: W1
-  // (0.6M units) stays on one thread, W3 (1.6M) and W2 (23M) split. The split is into chunks of
-  // about kWorkPerChunk handed out in order, so a helper that arrives late still takes a share.
-  constexpr int64_t kParallelWork = 1 << 20;
-  constexpr int64_t kWorkPerChunk = 1 << 15;
+  const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
+  if (max_threads > 1 && input_work(layer_.columns, batch) >= kParallelWork)
+    prepare_workers(max_threads);  // wake-up overlaps the plan phase
+  return execute(plan_batch(layer_, Layer::kSequence, batch, opt), opt, nullptr, dense,
+                 dense_count, lengths, lengths_count, mask, mask_count, stats);
+}
+
+OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& opt,
+                                      const RowSource* sources, float* dense, size_t dense_count,
+                                      int64_t* lengths, size_t lengths_count, uint8_t* mask,
+                                      size_t mask_count, PackStats* stats) const {
   const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
   const auto& columns = layer_.columns;
   const int64_t depth = layer_.depth;
-  if (max_threads > 1 && input_work(columns, batch) >= kParallelWork)
-    prepare_workers(max_threads);  // wake-up overlaps the plan phase
-  const Planned plan = plan_batch(layer_, Layer::kSequence, batch, opt);
   const int64_t B = plan.batch, T = plan.steps;
   // B x T x depth fits: plan_batch has checked it.
   const auto need_dense = static_cast<size_t>(B * T * depth);
@@ -207,8 +226,9 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
                           T, depth, offset, dense);
           break;
         default:
-          write_embedding(static_cast<const EmbeddingColumn&>(col), p.bags, plan.window, b0, b1,
-                          T, depth, offset, dense);
+          write_embedding(static_cast<const EmbeddingColumn&>(col), p.bags,
+                          sources ? &sources[c] : nullptr, plan.window, b0, b1, T, depth,
+                          offset, dense);
       }
     }
   };

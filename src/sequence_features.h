@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "column.h"
+#include "embedding_kernel.h"
 #include "input.h"
 #include "plan.h"
 
@@ -32,6 +33,16 @@ struct OutputShape {
   int64_t depth = 0;
 };
 
+// Rows an embedding column gathers from in place of its own table (the plan/pack split): the
+// ids of its bags (or `ids`, one per entry) index `table` [rows, D]; `variant` is the kernel its
+// own table gets (choose_embed_variant), so that both give the same bits.
+struct RowSource {
+  const float* table = nullptr;
+  int64_t rows = 0;
+  const int64_t* ids = nullptr;
+  EmbedVariant variant = EmbedVariant::kHand;
+};
+
 class SequenceFeatures {
  public:
   explicit SequenceFeatures(std::vector<std::shared_ptr<const Column>> columns);
@@ -45,10 +56,16 @@ class SequenceFeatures {
   // The plan phase alone, with the options checked as a pack checks them (the backward pass
   // reads its IdBags and window). Valid until the next plan or pack on this thread.
   Planned plan(const Batch& batch, const PackOptions& options) const;
-  // Returns the shape written (buffers may be larger: counts are capacities).
+  // plan followed by execute (a warm pack allocates nothing). Returns the shape written
+  // (buffers may be larger: counts are capacities).
   OutputShape pack_into(const Batch& batch, const PackOptions& options, float* dense,
                         size_t dense_count, int64_t* lengths, size_t lengths_count, uint8_t* mask,
                         size_t mask_count, PackStats* stats) const;
+  // The execute phase of a planned batch. With sources (one per column), every embedding
+  // column reads its source instead of its table. Buffers are checked before the first write.
+  OutputShape execute(const Planned& plan, const PackOptions& options, const RowSource* sources,
+                      float* dense, size_t dense_count, int64_t* lengths, size_t lengths_count,
+                      uint8_t* mask, size_t mask_count, PackStats* stats) const;
 
  private:
   LayerColumns layer_;

@@ -852,6 +852,86 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack(
     seqfeat_tensor** out_mask, seqfeat_stats* stats);
 
 /* ---------------------------------------------------------------------------------------------
+ * The plan / pack split, for embedding tables that live elsewhere (row-sharded over processes,
+ * a parameter server, a cache)
+ *
+ *   plan:  ids_t = the sorted unique ids the pack of this batch reads from table t (ids in
+ *          range, not pruned by the combiner, in steps inside the output window), U_t = |ids_t|
+ *   pack:  the caller supplies rows_t [U_t, D_t] with rows_t[u] = E_t[ids_t[u]]; the output is
+ *          bit-identical to seqfeat_features_pack_into on tables holding those rows
+ *
+ * A plan copies what it needs from the batch (the batch may be cleared or freed after
+ * seqfeat_features_plan) and keeps the layer alive. It is immutable: any number of threads may
+ * pack from one plan at once. The table values of the layer are never read through a plan.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct seqfeat_plan seqfeat_plan;
+
+/** Caller-supplied rows of one table: [count, dimension] float32, row-major. */
+typedef struct seqfeat_rows {
+  const float* data;  /**< count * dimension floats; may be NULL when count is 0. */
+  int64_t count;      /**< U, the number of planned ids of the table. */
+  int64_t dimension;  /**< D, the table's dimension. */
+} seqfeat_rows;
+
+/** Plans a batch: validates it as a pack would and records the ids each embedding table needs.
+ *  @param features the layer.
+ *  @param batch    the input features (not referenced after the call).
+ *  @param opts     pack options (max_length, padding, truncating, strict, num_threads for the
+ *                  later packs); NULL means defaults.
+ *  @param out_plan receives the plan (caller-owned, free with seqfeat_plan_free).
+ *  @return SEQFEAT_OK, or the errors of seqfeat_features_output_shape; nothing is written on
+ *          failure. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_plan(
+    const seqfeat_features* features, const seqfeat_batch* batch,
+    const seqfeat_pack_options* opts, seqfeat_plan** out_plan);
+/** Releases a plan.
+ *  @param plan the plan; NULL is accepted. */
+SEQFEAT_API void seqfeat_plan_free(seqfeat_plan* plan);
+/** @param plan the plan.
+ *  @return the number of distinct embedding tables of the layer (shared tables once), in the
+ *          order of their first column in the layer; 0 for NULL. */
+SEQFEAT_API size_t seqfeat_plan_num_tables(const seqfeat_plan* plan);
+/** One table of the plan.
+ *  @param plan          the plan.
+ *  @param index         0 <= index < seqfeat_plan_num_tables(plan).
+ *  @param out_name      receives the table name (borrowed, valid while the plan lives), or NULL.
+ *  @param out_ids       receives ids_t, sorted unique int64 [U] (borrowed), or NULL.
+ *  @param out_count     receives U, or NULL.
+ *  @param out_dimension receives D, or NULL.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (NULL plan) or SEQFEAT_ERR_OUT_OF_RANGE. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_plan_table(
+    const seqfeat_plan* plan, size_t index, const char** out_name, const int64_t** out_ids,
+    int64_t* out_count, int64_t* out_dimension);
+/** Output shape [B, T, depth] of the planned batch.
+ *  @param plan      the plan.
+ *  @param out_batch receives B.
+ *  @param out_steps receives T.
+ *  @param out_depth receives depth (ΣD).
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (NULL argument). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_plan_output_shape(
+    const seqfeat_plan* plan, int64_t* out_batch, int64_t* out_steps, int64_t* out_depth);
+/** Packs the planned batch from supplied rows, as seqfeat_features_pack_into packs it:
+ *    out_dense[b, t, off_c : off_c + D_c] = combine_{i in bag(b,t)} w_i * clip(rows_t[u_i])
+ *  where u_i is the position of id_i in ids_t (other columns as in the pack).
+ *  @param plan          the plan.
+ *  @param rows          num_rows entries, rows[t] for table t of the plan.
+ *  @param num_rows      must equal seqfeat_plan_num_tables(plan).
+ *  @param out_dense     float[dense_count], receives [B, T, depth].
+ *  @param dense_count   element count of out_dense.
+ *  @param out_lengths   int64[lengths_count], receives [B].
+ *  @param lengths_count element count of out_lengths.
+ *  @param out_mask      uint8[mask_count] receiving [B, T], or NULL.
+ *  @param mask_count    element count of out_mask.
+ *  @param stats         receives per-column statistics of the planned batch, or NULL.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, a table count other than
+ *          the plan's, rows of a table that are not [U_t, D_t], naming the table) or
+ *          SEQFEAT_ERR_BUFFER_TOO_SMALL; on failure no buffer is written. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_plan_pack_into(
+    const seqfeat_plan* plan, const seqfeat_rows* rows, size_t num_rows, float* out_dense,
+    size_t dense_count, int64_t* out_lengths, size_t lengths_count, uint8_t* out_mask,
+    size_t mask_count, seqfeat_stats* stats);
+
+/* ---------------------------------------------------------------------------------------------
  * The DenseFeatures layer (context features, no time axis)
  *
  *   out[b, off_c : off_c + D_c] = numeric: the example's prod(shape) values (dense input only);

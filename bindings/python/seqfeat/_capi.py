@@ -318,6 +318,13 @@ _SIGNATURES = {
     "seqfeat_features_pack_into_shape":
         (_S, [_H, _H, _VP, _VP, _SZ, _VP, _SZ, _VP, _SZ, _H, _VP]),
     "seqfeat_features_pack": (_S, [_H, _H, _VP, _PH, _PH, _PH, _H]),
+    # the plan / pack split
+    "seqfeat_features_plan": (_S, [_H, _H, _VP, _PH]),
+    "seqfeat_plan_free": (None, [_H]),
+    "seqfeat_plan_num_tables": (_SZ, [_H]),
+    "seqfeat_plan_table": (_S, [_H, _SZ, _P(_CS), _P(i64p), i64p, i64p]),
+    "seqfeat_plan_output_shape": (_S, [_H, i64p, i64p, i64p]),
+    "seqfeat_plan_pack_into": (_S, [_H, _VP, _SZ, f32p, _SZ, i64p, _SZ, u8p, _SZ, _H]),
     # the DenseFeatures layer
     "seqfeat_dense_features_create": (_S, [_PH, _SZ, _PH]),
     "seqfeat_dense_features_free": (None, [_H]),

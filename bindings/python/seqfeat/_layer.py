@@ -7,7 +7,7 @@ import ctypes as C
 import os
 import threading
 import weakref
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
 from ._types import ArrayLike, Features
 from . import _serialization
+
+if TYPE_CHECKING:
+    from ._plan import Plan
 
 #: What a SequenceFeatures call returns: (dense, sequence_length[, mask]) as numpy arrays, or
 #: as DLPackTensors with output='dlpack'.
@@ -255,6 +258,30 @@ class SequenceFeatures:
     def last_stats(self, value: Optional[Dict[str, Dict[str, int]]]) -> None:
         self._stats = value
         self._last_state = None
+
+    def plan(self, features: Features, *, max_length: Optional[int] = None,
+             padding: str = "post", truncating: str = "post", strict: bool = False,
+             num_threads: int = 0) -> "Plan":
+        """The plan / pack split, for tables that live elsewhere: validates the batch as a call
+        with these options would and returns a Plan holding the sorted unique ids each
+        embedding table needs (plan.ids); plan.pack(rows) then packs from the caller's rows,
+        bit-identical to this layer's call on tables holding them."""
+        from ._plan import Plan
+        if not isinstance(features, dict):
+            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
+        for column in self._feature_columns:
+            column._check_call()
+        state = self._idle_states.pop() if self._idle_states else self._new_state()
+        handle = C.c_void_p()
+        try:
+            opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
+            state.reader.fill(state.batch, features)
+            check(lib.features_plan(self._handle, state.batch.handle, opts, C.byref(handle)),
+                  CALL)
+        finally:
+            state.batch.reset()
+            self._idle_states.append(state)
+        return Plan(self, handle)
 
     def _pack_dlpack(self, batch, opts, return_mask):
         """seqfeat_features_pack into library-owned tensors, wrapped for DLPack hand-off."""
