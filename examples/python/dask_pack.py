@@ -4,8 +4,10 @@
                  [--format npy|safetensors]
     dask_pack.py --demo [--workers N] [--examples N]   (builds a pipeline and data in a temp dir)
 
-Every line of a shard (DATA_DIR/*.jsonl) is one example, {feature key: its steps}, as the
-pipeline's layer takes them as nested lists (an example without a key has no steps for it).
+PIPELINE_DIR is a directory written by layer.save (seqfeat.load reads it back, in any
+language). Every line of a shard (DATA_DIR/*.jsonl) is one example, {feature key: its steps},
+as the pipeline's layer takes them as nested lists (an example without a key has no steps for
+it).
 Each shard becomes one output: OUT_DIR/<shard>.safetensors holding `dense` [B, T, D] float32 and
 `sequence_length` [B] int64, or with --format npy the pair <shard>.dense.npy and
 <shard>.sequence_length.npy.
@@ -38,10 +40,9 @@ PARTIAL = ".partial-"  # temporary outputs: <final name>.partial-<pid>
 # ----------------------------------------------------------------------------------------------
 
 def load_pipeline(directory):
-    """The layer saved in `directory`."""
-    with open(os.path.join(directory, "pipeline.json")) as f:
-        recipe = json.load(f)
-    return demo_pipeline(**recipe)
+    """The layer saved in `directory` by layer.save. Its tables are memory-mapped read-only, so
+    the worker processes of one machine share one copy of them in the page cache."""
+    return sf.load(directory, mmap=True)
 
 
 def read_shard(path):
@@ -193,14 +194,16 @@ def pack_on_dask(client, pipeline_dir, shards, out_dir, fmt, task=pack_task, pro
                              pure=False) for path in shards]
     index = {future.key: i for i, future in enumerate(futures)}
     results = [None] * len(futures)
-    for done, future in enumerate(as_completed(futures), 1):
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(futures), unit="shard", file=sys.stderr)
+    for future in as_completed(futures):
         results[index[future.key]] = future.result()
-        if progress:
-            bar = "#" * (30 * done // len(futures))
-            print(f"\r[{bar:<30}] {done}/{len(futures)} shards", end="", file=sys.stderr,
-                  flush=True)
-    if progress and futures:
-        print(file=sys.stderr)
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
     remove_partials(out_dir)
     return results
 
@@ -233,9 +236,8 @@ def demo_pipeline(items=5000, dimension=16, seed=7):
 
 
 def save_demo_pipeline(directory, **recipe):
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "pipeline.json"), "w") as f:
-        json.dump(recipe, f)
+    """Saves demo_pipeline(**recipe) to `directory` (pipeline.json + tables.safetensors)."""
+    demo_pipeline(**recipe).save(directory)
 
 
 def write_demo_data(directory, shards, examples_per_shard, items=5000, seed=11):
