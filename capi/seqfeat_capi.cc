@@ -116,6 +116,15 @@ std::unique_ptr<seqfeat::Tensor> tensor_from(seqfeat::DType dtype, std::vector<i
   return t;
 }
 
+// The core's view of caller rows (seqfeat_rows -> SuppliedRows, seqfeat_gradient_rows ->
+// GradientRows: the same three fields).
+template <class Core, class C>
+std::vector<Core> to_core_rows(const C* rows, size_t num_rows) {
+  std::vector<Core> out(rows ? num_rows : 0);
+  for (size_t t = 0; t < out.size(); ++t) out[t] = {rows[t].data, rows[t].count, rows[t].dimension};
+  return out;
+}
+
 }  // namespace
 
 extern "C" {
@@ -1046,8 +1055,8 @@ seqfeat_status seqfeat_features_plan(const seqfeat_features* f, const seqfeat_ba
     REQUIRE(f, fn);
     REQUIRE(batch, fn);
     REQUIRE(out_plan, fn);
-    *out_plan = new seqfeat_plan{seqfeat::ExternalPlan(f->layer, batch->batch,
-                                                       to_pack_options(opts))};
+    *out_plan = new seqfeat_plan{seqfeat::ExternalPlan(
+        f->layer, batch->batch, to_pack_options(opts, f->call_defaults))};
   });
 }
 
@@ -1088,16 +1097,6 @@ seqfeat_status seqfeat_plan_output_shape(const seqfeat_plan* plan, int64_t* out_
   });
 }
 
-namespace {
-
-std::vector<seqfeat::SuppliedRows> to_supplied(const seqfeat_rows* rows, size_t num_rows) {
-  std::vector<seqfeat::SuppliedRows> out(rows ? num_rows : 0);
-  for (size_t t = 0; t < out.size(); ++t) out[t] = {rows[t].data, rows[t].count, rows[t].dimension};
-  return out;
-}
-
-}  // namespace
-
 seqfeat_status seqfeat_plan_pack_into(const seqfeat_plan* plan, const seqfeat_rows* rows,
                                       size_t num_rows, float* out_dense, size_t dense_count,
                                       int64_t* out_lengths, size_t lengths_count,
@@ -1106,9 +1105,25 @@ seqfeat_status seqfeat_plan_pack_into(const seqfeat_plan* plan, const seqfeat_ro
     REQUIRE(plan, "seqfeat_plan_pack_into");
     if (rows == nullptr && num_rows > 0)
       fail(Code::kInvalidArgument, "seqfeat_plan_pack_into: rows is NULL");
-    const auto supplied = to_supplied(rows, num_rows);
+    const auto supplied = to_core_rows<seqfeat::SuppliedRows>(rows, num_rows);
     plan->plan.pack_into(supplied.data(), num_rows, out_dense, dense_count, out_lengths,
                          lengths_count, out_mask, mask_count, stats ? &stats->stats : nullptr);
+  });
+}
+
+seqfeat_status seqfeat_plan_backward(const seqfeat_plan* plan, const seqfeat_rows* rows,
+                                     size_t num_rows, const float* grad, const int64_t* grad_shape,
+                                     size_t grad_rank, const seqfeat_gradient_rows* out,
+                                     size_t num_out) {
+  return guard([&] {
+    const char* fn = "seqfeat_plan_backward";
+    REQUIRE(plan, fn);
+    if (rows == nullptr && num_rows > 0) fail(Code::kInvalidArgument, "{}: rows is NULL", fn);
+    if (out == nullptr && num_out > 0) fail(Code::kInvalidArgument, "{}: out is NULL", fn);
+    const auto supplied = to_core_rows<seqfeat::SuppliedRows>(rows, num_rows);
+    const auto gradients = to_core_rows<seqfeat::GradientRows>(out, num_out);
+    plan->plan.backward(supplied.data(), num_rows, grad, grad_shape, grad_rank, gradients.data(),
+                        num_out);
   });
 }
 

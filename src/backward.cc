@@ -14,12 +14,14 @@ namespace seqfeat {
 
 namespace {
 
-// The trainable tables of a layer, each with the columns that read it (layer order).
+// The trainable tables of a layer, each with the columns that read it (layer order) and the
+// rows its bags' ids index: the table itself, or the rows a plan was packed from.
 struct TableUse {
   std::shared_ptr<Table> table;
   std::vector<size_t> columns;
   bool has_max_norm = false;
   float max_norm = 0.f;
+  GatheredRows gathered;
 };
 
 // Per-thread scratch, reused by every backward on this thread.
@@ -56,6 +58,7 @@ void find_tables(const SequenceFeatures& layer, Workspace& ws) {
       use.columns.clear();
       use.has_max_norm = emb.max_norm().has_value();
       use.max_norm = emb.max_norm().value_or(0.f);
+      use.gathered = {use.table->data(), use.table->rows()};
       ++ws.num_tables;
     }
     ws.tables[t].columns.push_back(c);
@@ -87,7 +90,7 @@ int64_t collect(const SequenceFeatures& layer, const Planned& plan, const TableU
   ws.items.resize(static_cast<size_t>(n));
   ws.source.resize(static_cast<size_t>(n));
   ws.scale.resize(static_cast<size_t>(n));
-  const int64_t T = plan.steps, depth = layer.depth(), rows = use.table->rows();
+  const int64_t T = plan.steps, depth = layer.depth(), rows = use.gathered.rows;
   int64_t k = 0;
   for (size_t c : use.columns) {
     const auto& col = static_cast<const EmbeddingColumn&>(*layer.column(c));
@@ -162,7 +165,7 @@ void reduce_row(const Workspace& ws, const TableUse& use, const float* grad, int
     for (int64_t d = 0; d < D; ++d) row[d] += s * g[d];
   }
   if (!use.has_max_norm) return;
-  const float* e = use.table->row(ws.items[ws.starts[u]].id);
+  const float* e = use.gathered.data + ws.items[ws.starts[u]].id * D;
   float l2 = 0.f, dot = 0.f;
   for (int64_t d = 0; d < D; ++d) {
     l2 += e[d] * e[d];
@@ -197,13 +200,12 @@ void over_unique(int threads, int64_t U, F&& fn) {
   if (U > 0) parallel_for(threads, chunks, task);
 }
 
-// Plans the batch, checks the gradient, finds the tables, calls prepare(ws) (the last point
+// Checks the gradient of a planned batch, finds the tables, calls prepare(ws) (the last point
 // where anything may fail) and then per_table for each table.
 template <class Prepare, class PerTable>
-void run(const SequenceFeatures& layer, const Batch& batch, const PackOptions& options,
+void run(const SequenceFeatures& layer, const Planned& plan, const PackOptions& options,
          const float* grad, const int64_t* shape, size_t rank, Prepare&& prepare,
          PerTable&& per_table) {
-  const Planned plan = layer.plan(batch, options);
   check_gradient(plan, layer.depth(), grad, shape, rank);
   Workspace& ws = workspace();
   find_tables(layer, ws);
@@ -211,7 +213,7 @@ void run(const SequenceFeatures& layer, const Batch& batch, const PackOptions& o
   for (size_t t = 0; t < ws.num_tables; ++t) {
     const TableUse& use = ws.tables[t];
     const int64_t n = collect(layer, plan, use, ws);
-    const int64_t U = group(ws, n, use.table->rows());
+    const int64_t U = group(ws, n, use.gathered.rows);
     const int64_t D = use.table->dimension();
     per_table(t, use, ws, U, threads_for(options, (n + U) * D));
   }
@@ -222,7 +224,7 @@ void run(const SequenceFeatures& layer, const Batch& batch, const PackOptions& o
 void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptions& options,
               const float* grad, const int64_t* shape, size_t rank, Gradients& out) {
   run(
-      layer, batch, options, grad, shape, rank,
+      layer, layer.plan(batch, options), options, grad, shape, rank,
       [&](const Workspace& ws) {
         if (out.tables.size() < ws.num_tables) out.tables.resize(ws.num_tables);
       },
@@ -250,7 +252,7 @@ void backward_apply(const SequenceFeatures& layer, const Batch& batch,
                     const PackOptions& options, const float* grad, const int64_t* shape,
                     size_t rank, Optimizer& optimizer) {
   run(
-      layer, batch, options, grad, shape, rank,
+      layer, layer.plan(batch, options), options, grad, shape, rank,
       [&](const Workspace& ws) {
         // Accumulators are created before the first table changes.
         for (size_t t = 0; t < ws.num_tables; ++t) optimizer.accumulator(ws.tables[t].table);
@@ -272,6 +274,32 @@ void backward_apply(const SequenceFeatures& layer, const Batch& batch,
             const int64_t id = ws.items[ws.starts[u]].id;
             optimizer.update_row(data + id * D, state ? state + id * D : nullptr, row, D);
           }
+        });
+      });
+}
+
+void backward_rows(const SequenceFeatures& layer, const Planned& plan, const PackOptions& options,
+                   const float* grad, const int64_t* shape, size_t rank,
+                   std::span<const PlannedRows> tables) {
+  auto rows_of = [&](const TableUse& use) -> const PlannedRows& {
+    for (const PlannedRows& p : tables)
+      if (p.table == use.table.get()) return p;
+    fail(Code::kInternal, "backward: the plan has no rows for table {}", use.table->name());
+  };
+  run(
+      layer, plan, options, grad, shape, rank,
+      [&](Workspace& ws) {
+        for (size_t t = 0; t < ws.num_tables; ++t)
+          ws.tables[t].gathered = rows_of(ws.tables[t]).gathered;
+        for (const PlannedRows& p : tables)
+          std::fill_n(p.gradient, p.gathered.rows * p.table->dimension(), 0.f);
+      },
+      [&](size_t, const TableUse& use, Workspace& ws, int64_t U, int threads) {
+        const int64_t D = use.table->dimension();
+        float* gradient = rows_of(use).gradient;
+        over_unique(threads, U, [&](int64_t, int64_t u0, int64_t u1) {
+          for (int64_t u = u0; u < u1; ++u)
+            reduce_row(ws, use, grad, u, gradient + ws.items[ws.starts[u]].id * D);
         });
       });
 }

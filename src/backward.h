@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "input.h"
@@ -46,6 +47,22 @@ struct Gradients {
   size_t num_tables = 0;
 };
 
+// The rows a table's planned ids index, when they are not the table's own: the plan/pack split
+// (external_plan.h) replaces every gathered id by its position u in the plan's unique ids, and
+// the caller supplies rows [U, D] in that order.
+struct GatheredRows {
+  const float* data = nullptr;
+  int64_t rows = 0;
+};
+
+// One table of a planned batch for backward_rows: the rows it was packed from and where its
+// gradient goes, [gathered.rows, D] in the same order.
+struct PlannedRows {
+  const Table* table = nullptr;
+  GatheredRows gathered;
+  float* gradient = nullptr;
+};
+
 // grad has shape[rank]; it must be exactly [B, T, ΣD] of this batch under these options.
 void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptions& options,
               const float* grad, const int64_t* shape, size_t rank, Gradients& out);
@@ -54,5 +71,15 @@ void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptio
 void backward_apply(const SequenceFeatures& layer, const Batch& batch,
                     const PackOptions& options, const float* grad, const int64_t* shape,
                     size_t rank, Optimizer& optimizer);
+
+// The backward of a batch planned by the plan/pack split: the same math and reduction order
+// as backward, so for every id the table's gradient row is bit-identical to backward's row of
+// that id, but the row for position u goes to gradient + u * D of the table's PlannedRows.
+// Every listed table is zeroed first (positions no trainable column reads stay zero); a
+// trainable table of the layer missing from `tables` is an internal error. Nothing is written
+// unless the gradient's shape is right.
+void backward_rows(const SequenceFeatures& layer, const Planned& plan, const PackOptions& options,
+                   const float* grad, const int64_t* shape, size_t rank,
+                   std::span<const PlannedRows> tables);
 
 }  // namespace seqfeat

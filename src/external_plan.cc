@@ -96,28 +96,31 @@ ExternalPlan::ExternalPlan(std::shared_ptr<const SequenceFeatures> layer, const 
   }
 }
 
-void ExternalPlan::check_rows(const SuppliedRows* rows, size_t num_rows, const char* what) const {
+template <class Rows>
+void ExternalPlan::check_rows(const Rows* rows, size_t num_rows, const char* what,
+                              const char* noun) const {
   if (num_rows != tables_.size())
-    fail(Code::kInvalidArgument, "{}: the plan needs rows for {} tables, got {}", what,
+    fail(Code::kInvalidArgument, "{}: the plan needs {} for {} tables, got {}", what, noun,
          tables_.size(), num_rows);
-  if (rows == nullptr && num_rows > 0) fail(Code::kInvalidArgument, "{}: rows is NULL", what);
+  if (rows == nullptr && num_rows > 0) fail(Code::kInvalidArgument, "{}: {} is NULL", what, noun);
   for (size_t t = 0; t < tables_.size(); ++t) {
     const TableIds& use = tables_[t];
     const auto U = static_cast<int64_t>(use.ids.size());
     const int64_t D = use.table->dimension();
     if (rows[t].count != U || rows[t].dimension != D)
       fail(Code::kInvalidArgument,
-           "{}: table {} needs the rows of its {} planned ids, [{}, {}]; got [{}, {}]", what,
-           use.table->name(), U, U, D, rows[t].count, rows[t].dimension);
+           "{}: table {} needs the {} of its {} planned ids, [{}, {}]; got [{}, {}]", what,
+           use.table->name(), noun, U, U, D, rows[t].count, rows[t].dimension);
     if (rows[t].data == nullptr && U > 0)
-      fail(Code::kInvalidArgument, "{}: the rows of table {} are NULL", what, use.table->name());
+      fail(Code::kInvalidArgument, "{}: the {} of table {} are NULL", what, noun,
+           use.table->name());
   }
 }
 
 void ExternalPlan::pack_into(const SuppliedRows* rows, size_t num_rows, float* dense,
                              size_t dense_count, int64_t* lengths, size_t lengths_count,
                              uint8_t* mask, size_t mask_count, PackStats* stats) const {
-  check_rows(rows, num_rows, "pack");
+  check_rows(rows, num_rows, "pack", "rows");
   const size_t num_columns = layer_->num_columns();
   std::vector<RowSource> sources(num_columns);
   // The multi-hot x table kernel multiplies by the whole (small) table: it gets the supplied
@@ -147,6 +150,17 @@ void ExternalPlan::pack_into(const SuppliedRows* rows, size_t num_rows, float* d
   }
   layer_->execute(planned_, options_, sources.data(), dense, dense_count, lengths, lengths_count,
                   mask, mask_count, stats);
+}
+
+void ExternalPlan::backward(const SuppliedRows* rows, size_t num_rows, const float* grad,
+                            const int64_t* shape, size_t rank, const GradientRows* out,
+                            size_t num_out) const {
+  check_rows(rows, num_rows, "backward", "rows");
+  check_rows(out, num_out, "backward", "gradient rows");
+  std::vector<PlannedRows> tables(tables_.size());
+  for (size_t t = 0; t < tables_.size(); ++t)
+    tables[t] = {tables_[t].table.get(), {rows[t].data, rows[t].count}, out[t].data};
+  backward_rows(*layer_, planned_, options_, grad, shape, rank, tables);
 }
 
 }  // namespace seqfeat

@@ -9,14 +9,19 @@
 //   pack:  the pack of the batch with E[id_i] read as rows_t[u_i] (rows_t: [U_t, D_t] from the
 //          caller, rows_t[u] = E[ids_t[u]]) — the same kernel, the same order of operations, so
 //          the output is bit-identical to packing from the table itself
+//   backward: given d loss / d dense, the gradient rows of every table in the same order,
+//          grad_t[u] = d loss / d E[ids_t[u]] — bit-identical to the local backward's row of
+//          that id (backward.h: same entries, same reduction order), zero where no trainable
+//          column reads the id; the caller routes them back to wherever the rows live
 //
-// A plan is immutable once built: pack may run on any number of threads at once.
+// A plan is immutable once built: pack and backward may run on any number of threads at once.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "backward.h"
 #include "embedding_kernel.h"
 #include "plan.h"
 #include "sequence_features.h"
@@ -27,6 +32,13 @@ namespace seqfeat {
 // Caller-supplied rows of one table: [count, dimension] row-major float32.
 struct SuppliedRows {
   const float* data = nullptr;
+  int64_t count = 0;
+  int64_t dimension = 0;
+};
+
+// Where the gradient rows of one table go: [count, dimension] row-major float32.
+struct GradientRows {
+  float* data = nullptr;
   int64_t count = 0;
   int64_t dimension = 0;
 };
@@ -58,8 +70,17 @@ class ExternalPlan {
                  int64_t* lengths, size_t lengths_count, uint8_t* mask, size_t mask_count,
                  PackStats* stats) const;
 
+  // The backward of the planned batch: out[t] receives table(t)'s gradient rows [U, D] in the
+  // order of table(t).ids. rows are the rows the pack read (max_norm's Jacobian needs them);
+  // grad is d loss / d dense with shape[rank] = {B, T, depth}. Everything is checked before
+  // the first write.
+  void backward(const SuppliedRows* rows, size_t num_rows, const float* grad,
+                const int64_t* shape, size_t rank, const GradientRows* out,
+                size_t num_out) const;
+
  private:
-  void check_rows(const SuppliedRows* rows, size_t num_rows, const char* what) const;
+  template <class Rows>
+  void check_rows(const Rows* rows, size_t num_rows, const char* what, const char* noun) const;
 
   std::shared_ptr<const SequenceFeatures> layer_;
   PackOptions options_;

@@ -859,10 +859,15 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack(
  *          range, not pruned by the combiner, in steps inside the output window), U_t = |ids_t|
  *   pack:  the caller supplies rows_t [U_t, D_t] with rows_t[u] = E_t[ids_t[u]]; the output is
  *          bit-identical to seqfeat_features_pack_into on tables holding those rows
+ *   backward: given d loss / d out_dense, grad_t [U_t, D_t] with grad_t[u] = the gradient of
+ *          E_t[ids_t[u]]: bit-identical to the row of id ids_t[u] in seqfeat_features_backward
+ *          on tables holding those rows (same entries, same reduction order), zero when no
+ *          trainable column reads that id; the caller routes the rows back to their owners
  *
  * A plan copies what it needs from the batch (the batch may be cleared or freed after
  * seqfeat_features_plan) and keeps the layer alive. It is immutable: any number of threads may
- * pack from one plan at once. The table values of the layer are never read through a plan.
+ * pack from one plan and run its backward at once. The table values of the layer are never
+ * read through a plan (the layer's call defaults apply when opts is NULL).
  * ------------------------------------------------------------------------------------------- */
 typedef struct seqfeat_plan seqfeat_plan;
 
@@ -872,6 +877,13 @@ typedef struct seqfeat_rows {
   int64_t count;      /**< U, the number of planned ids of the table. */
   int64_t dimension;  /**< D, the table's dimension. */
 } seqfeat_rows;
+
+/** Caller buffers for the gradient rows of one table: [count, dimension] float32, row-major. */
+typedef struct seqfeat_gradient_rows {
+  float* data;        /**< count * dimension floats; may be NULL when count is 0. */
+  int64_t count;      /**< U, the number of planned ids of the table. */
+  int64_t dimension;  /**< D, the table's dimension. */
+} seqfeat_gradient_rows;
 
 /** Plans a batch: validates it as a pack would and records the ids each embedding table needs.
  *  @param features the layer.
@@ -930,6 +942,27 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_plan_pack_into(
     const seqfeat_plan* plan, const seqfeat_rows* rows, size_t num_rows, float* out_dense,
     size_t dense_count, int64_t* out_lengths, size_t lengths_count, uint8_t* out_mask,
     size_t mask_count, seqfeat_stats* stats);
+/** The backward through a plan: the gradient rows of every table in its planned-id order,
+ *    out[t].data[u, :] = d loss / d E_t[ids_t[u]]
+ *                      = Σ_{entries i with u_i = u} J_clip(rows_t[u])ᵀ (w_i * scale * g_i)
+ *  with the math, pruning and reduction order of seqfeat_features_backward (see "Training").
+ *  Tables whose columns are all trainable = 0 get zero rows. Threads: as the pack.
+ *  @param plan       the plan.
+ *  @param rows       the rows the plan was packed from (num_rows entries, as for
+ *                    seqfeat_plan_pack_into; max_norm's Jacobian reads them).
+ *  @param num_rows   must equal seqfeat_plan_num_tables(plan).
+ *  @param grad       d loss / d out_dense, float[B * T * depth].
+ *  @param grad_shape grad's shape, exactly {B, T, depth} (seqfeat_plan_output_shape).
+ *  @param grad_rank  number of entries of grad_shape (3).
+ *  @param out        num_out caller buffers, out[t] of [U_t, D_t] for table t; every row written.
+ *  @param num_out    must equal seqfeat_plan_num_tables(plan).
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, table counts other than
+ *          the plan's, rows or buffers that are not [U_t, D_t] naming the table, a gradient
+ *          shape other than the output's); on failure no buffer is written. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_plan_backward(
+    const seqfeat_plan* plan, const seqfeat_rows* rows, size_t num_rows, const float* grad,
+    const int64_t* grad_shape, size_t grad_rank, const seqfeat_gradient_rows* out,
+    size_t num_out);
 
 /* ---------------------------------------------------------------------------------------------
  * The DenseFeatures layer (context features, no time axis)

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -502,6 +503,57 @@ inline Outcome GetSparse(const seqfeat_column* column, const Batch& batch, Spars
     out->weights = Values<float>(w);
   }
   return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+// ---------------------------------------------------------------------------------------------
+struct GradientsDeleter {
+  void operator()(seqfeat_gradients* g) const { seqfeat_gradients_free(g); }
+};
+using GradientsPtr = std::unique_ptr<seqfeat_gradients, GradientsDeleter>;
+
+inline GradientsPtr NewGradients() {
+  seqfeat_gradients* g = nullptr;
+  EXPECT_EQ(seqfeat_gradients_create(&g), SEQFEAT_OK);
+  return GradientsPtr(g);
+}
+
+// An embedding column's whole table, row-major.
+inline std::vector<float> Table(const seqfeat_column* c) {
+  int64_t rows = 0, dim = 0;
+  EXPECT_EQ(seqfeat_column_table_shape(c, &rows, &dim), SEQFEAT_OK);
+  std::vector<float> t(static_cast<size_t>(rows * dim));
+  EXPECT_EQ(seqfeat_column_table_get(c, t.data(), t.size()), SEQFEAT_OK);
+  return t;
+}
+
+// One table's gradient read back from a seqfeat_gradients.
+struct TableGrad {
+  std::string name;
+  std::vector<int64_t> ids;
+  std::vector<float> rows;
+  int64_t dimension = 0;
+};
+
+inline std::map<std::string, TableGrad> ReadGradients(const seqfeat_gradients* g) {
+  std::map<std::string, TableGrad> out;
+  for (size_t i = 0; i < seqfeat_gradients_num_tables(g); ++i) {
+    const char* name = nullptr;
+    const int64_t* ids = nullptr;
+    const float* rows = nullptr;
+    int64_t count = -1, dim = -1;
+    EXPECT_EQ(seqfeat_gradients_table(g, i, &name, &ids, &rows, &count, &dim), SEQFEAT_OK);
+    TableGrad t;
+    t.name = name;
+    t.dimension = dim;
+    if (count > 0) {
+      t.ids.assign(ids, ids + count);
+      t.rows.assign(rows, rows + count * dim);
+    }
+    out[t.name] = t;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The plan / pack split through the C ABI: seqfeat_plan_pack_into from the rows of the planned
-// ids is bit-identical to seqfeat_features_pack_into on random batches (every combiner, weights,
-// max_norm, a shared table, max_length windows); bad rows, counts and NULLs are clear errors
-// that leave the output untouched.
+// ids is bit-identical to seqfeat_features_pack_into, and seqfeat_plan_backward's rows to
+// seqfeat_features_backward's rows of the same ids, on random batches (every combiner, weights,
+// max_norm, a shared table, max_length windows, trainable = 0); bad rows, counts and NULLs are
+// clear errors that leave the output untouched.
 #include <random>
 
 #include "capi_test_util.h"
@@ -33,10 +34,55 @@ std::vector<PlannedTable> Tables(const seqfeat_plan* plan) {
   return out;
 }
 
-std::vector<float> Table(const seqfeat_column* column, int64_t rows, int64_t dim) {
-  std::vector<float> table(static_cast<size_t>(rows * dim));
-  EXPECT_EQ(seqfeat_column_table_get(column, table.data(), table.size()), SEQFEAT_OK);
-  return table;
+// seqfeat_plan_backward's rows of every table, checked against the local backward of the same
+// batch: row u is bit-identical to the local row of id ids[u] when the local gradient has that
+// id, zero otherwise; and every id of the local gradient is planned.
+void ExpectBackwardMatchesLocal(const seqfeat_features* layer, const Batch& batch,
+                                const seqfeat_pack_options& opts, const seqfeat_plan* plan,
+                                const std::vector<PlannedTable>& tables,
+                                const std::vector<seqfeat_rows>& supplied, std::mt19937_64& rng) {
+  int64_t shape[3] = {0, 0, 0};
+  ASSERT_EQ(seqfeat_plan_output_shape(plan, &shape[0], &shape[1], &shape[2]), SEQFEAT_OK);
+  std::uniform_real_distribution<float> uniform(-1.f, 1.f);
+  std::vector<float> grad(static_cast<size_t>(shape[0] * shape[1] * shape[2]));
+  for (float& g : grad) g = uniform(rng);
+  GradientsPtr local = NewGradients();
+  ASSERT_EQ(seqfeat_features_backward(layer, batch.get(), &opts, grad.data(), shape, 3,
+                                      local.get()),
+            SEQFEAT_OK)
+      << seqfeat_last_error_message();
+  const std::map<std::string, TableGrad> want = ReadGradients(local.get());
+
+  std::vector<std::vector<float>> rows(tables.size());
+  std::vector<seqfeat_gradient_rows> out;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    rows[t].assign(tables[t].ids.size() * static_cast<size_t>(tables[t].dimension), NAN);
+    out.push_back({rows[t].data(), static_cast<int64_t>(tables[t].ids.size()),
+                   tables[t].dimension});
+  }
+  ASSERT_EQ(seqfeat_plan_backward(plan, supplied.data(), supplied.size(), grad.data(), shape, 3,
+                                  out.data(), out.size()),
+            SEQFEAT_OK)
+      << seqfeat_last_error_message();
+  for (size_t t = 0; t < tables.size(); ++t) {
+    SCOPED_TRACE(tables[t].name);
+    const auto D = static_cast<size_t>(tables[t].dimension);
+    const auto found = want.find(tables[t].name);
+    const TableGrad none;
+    const TableGrad& g = found == want.end() ? none : found->second;
+    for (int64_t id : g.ids)
+      EXPECT_TRUE(std::binary_search(tables[t].ids.begin(), tables[t].ids.end(), id)) << id;
+    for (size_t u = 0; u < tables[t].ids.size(); ++u) {
+      const auto at = std::lower_bound(g.ids.begin(), g.ids.end(), tables[t].ids[u]);
+      std::vector<float> expected(D, 0.f);
+      if (at != g.ids.end() && *at == tables[t].ids[u]) {
+        const auto k = static_cast<size_t>(at - g.ids.begin());
+        expected.assign(g.rows.begin() + k * D, g.rows.begin() + (k + 1) * D);
+      }
+      EXPECT_EQ(std::memcmp(rows[t].data() + u * D, expected.data(), D * sizeof(float)), 0)
+          << "id " << tables[t].ids[u];
+    }
+  }
 }
 
 std::vector<float> Gather(const std::vector<float>& table, const PlannedTable& t) {
@@ -81,7 +127,7 @@ TEST(Plan, PackFromPlannedRowsIsBitIdenticalToThePack) {
                                SEQFEAT_COMBINER_SQRTN};
   for (int32_t combiner : combiners)
     for (bool weighted : {false, true})
-      for (std::optional<float> max_norm : {std::optional<float>(), std::optional<float>(1.5f)})
+      for (std::optional<float> max_norm : {std::optional<float>(), std::optional<float>(0.9f)})
         for (int64_t dim : {8, 64}) {
           SCOPED_TRACE(testing::Message() << "combiner " << combiner << " weighted " << weighted
                                           << " max_norm " << max_norm.has_value() << " D " << dim);
@@ -98,7 +144,8 @@ TEST(Plan, PackFromPlannedRowsIsBitIdenticalToThePack) {
           ColumnPtr e1(shared[0]), e2(shared[1]);
           FeaturesPtr layer = Layer({ea.get(), e1.get(), e2.get()});
           ASSERT_TRUE(layer);
-          const std::vector<float> ta = Table(ea.get(), vocab, dim), ts = Table(e1.get(), vocab, 4);
+          const std::vector<float> ta = Table(ea.get()), ts = Table(e1.get());
+          int64_t clipped = 0, unclipped = 0;  // planned rows on either side of max_norm
 
           for (int64_t max_length : {0, 2}) {
             Batch batch;
@@ -119,6 +166,12 @@ TEST(Plan, PackFromPlannedRowsIsBitIdenticalToThePack) {
               EXPECT_TRUE(std::is_sorted(t.ids.begin(), t.ids.end()));
               EXPECT_EQ(std::adjacent_find(t.ids.begin(), t.ids.end()), t.ids.end());
               rows.push_back(Gather(t.dimension == 4 ? ts : ta, t));
+              for (size_t u = 0; u < t.ids.size(); ++u) {
+                double l2 = 0;
+                for (int64_t d = 0; d < t.dimension; ++d)
+                  l2 += double(rows.back()[u * t.dimension + d]) * rows.back()[u * t.dimension + d];
+                ++(std::sqrt(l2) >= 0.9 ? clipped : unclipped);
+              }
             }
             std::vector<seqfeat_rows> supplied;
             for (size_t t = 0; t < tables.size(); ++t)
@@ -140,7 +193,11 @@ TEST(Plan, PackFromPlannedRowsIsBitIdenticalToThePack) {
             EXPECT_EQ(std::memcmp(dense.data(), want.dense.data(), dense.size() * sizeof(float)), 0);
             EXPECT_EQ(lengths, want.lengths);
             EXPECT_EQ(mask, want.mask);
+            ExpectBackwardMatchesLocal(layer.get(), batch, opts, plan.get(), tables, supplied,
+                                       rng);
           }
+          EXPECT_GT(clipped, 0);  // both sides of the clip's Jacobian are exercised
+          EXPECT_GT(unclipped, 0);
         }
 }
 
@@ -208,6 +265,87 @@ TEST(Plan, BadRowsCountsAndNullsAreErrorsThatWriteNothing) {
   ASSERT_TRUE(IsStatus(pack(&ok, 1), SEQFEAT_OK));
   EXPECT_EQ(dense, (std::vector<float>{1, 2, 3, 4, 10, 20, 30, 40, 1, 2, 3, 4, 0, 0, 0, 0}));
   EXPECT_EQ(lengths, (std::vector<int64_t>{2, 1}));
+}
+
+TEST(Plan, BackwardGivesZeroRowsForFrozenTablesAndRejectsBadGradients) {
+  ColumnPtr a = Identity("a", 10), b = Identity("b", 10);
+  ColumnPtr ea = Embedding(a.get(), {3, SEQFEAT_COMBINER_SUM, {}, {}, 1});
+  seqfeat_embedding_options frozen = EmbeddingOptions({2, SEQFEAT_COMBINER_SUM, {}, {}, 2});
+  frozen.trainable = 0;
+  seqfeat_column* raw_eb = nullptr;
+  ASSERT_EQ(seqfeat_embedding_column_create(b.get(), &frozen, &raw_eb), SEQFEAT_OK);
+  ColumnPtr eb(raw_eb);
+  FeaturesPtr layer = Layer({ea.get(), eb.get()});
+  Batch batch;
+  // Example 0: steps {3, 5} and {3}; example 1: step {5}. b the same.
+  ASSERT_EQ(batch.Ragged<int64_t>("a", {0, 2, 3}, {0, 2, 3, 4}, {3, 5, 3, 5}), SEQFEAT_OK);
+  ASSERT_EQ(batch.Ragged<int64_t>("b", {0, 2, 3}, {0, 2, 3, 4}, {3, 5, 3, 5}), SEQFEAT_OK);
+  seqfeat_plan* raw = nullptr;
+  ASSERT_EQ(seqfeat_features_plan(layer.get(), batch.get(), nullptr, &raw), SEQFEAT_OK);
+  PlanPtr plan(raw);
+  const std::vector<PlannedTable> tables = Tables(plan.get());
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(tables[0].ids, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(tables[1].ids, (std::vector<int64_t>{3, 5}));
+  std::vector<float> ra(6, 0.5f), rb(4, 0.5f);
+  const seqfeat_rows rows[2] = {{ra.data(), 2, 3}, {rb.data(), 2, 2}};
+  // Output [2, 2, 5]: a at 0..2, b at 3..4; grad[b, t, d] = 1 + 10 b + 100 t + d.
+  std::vector<float> grad(20);
+  for (int64_t e = 0; e < 2; ++e)
+    for (int64_t t = 0; t < 2; ++t)
+      for (int64_t d = 0; d < 5; ++d) grad[(e * 2 + t) * 5 + d] = float(1 + 10 * e + 100 * t + d);
+  const int64_t shape[3] = {2, 2, 5};
+  std::vector<float> ga(6, -7.f), gb(4, -7.f);
+  seqfeat_gradient_rows out[2] = {{ga.data(), 2, 3}, {gb.data(), 2, 2}};
+  ASSERT_EQ(seqfeat_plan_backward(plan.get(), rows, 2, grad.data(), shape, 3, out, 2), SEQFEAT_OK)
+      << seqfeat_last_error_message();
+  // id 3: example 0 steps 0 and 1 -> (1 + 101, 2 + 102, 3 + 103); id 5: example 0 step 0 and
+  // example 1 step 0 -> (1 + 11, 2 + 12, 3 + 13).
+  EXPECT_EQ(ga, (std::vector<float>{102, 104, 106, 12, 14, 16}));
+  EXPECT_EQ(gb, (std::vector<float>(4, 0.f)));  // trainable = 0: no gradient
+
+  auto backward = [&](const seqfeat_rows* r, size_t nr, const int64_t* s, size_t rank,
+                      const seqfeat_gradient_rows* o, size_t no) {
+    std::fill(ga.begin(), ga.end(), -7.f);
+    std::fill(gb.begin(), gb.end(), -7.f);
+    return Capture(seqfeat_plan_backward(plan.get(), r, nr, grad.data(), s, rank, o, no));
+  };
+  auto untouched = [&] {
+    return std::all_of(ga.begin(), ga.end(), [](float v) { return v == -7.f; }) &&
+           std::all_of(gb.begin(), gb.end(), [](float v) { return v == -7.f; });
+  };
+  const int64_t wrong_shape[3] = {2, 3, 5};
+  Outcome o = backward(rows, 2, wrong_shape, 3, out, 2);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(o.message, {"gradient has shape [2, 3, 5]", "[2, 2, 5]"}));
+  EXPECT_TRUE(untouched());
+  o = backward(rows, 2, shape, 2, out, 2);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(untouched());
+  seqfeat_gradient_rows short_out[2] = {{ga.data(), 2, 3}, {gb.data(), 1, 2}};
+  o = backward(rows, 2, shape, 3, short_out, 2);
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(o.message, {"b_embedding/embedding_weights", "gradient rows", "[2, 2]",
+                                 "got [1, 2]"}));
+  EXPECT_TRUE(untouched());
+  o = backward(rows, 2, shape, 3, out, 1);
+  EXPECT_TRUE(HasAll(o.message, {"gradient rows for 2 tables, got 1"}));
+  EXPECT_TRUE(untouched());
+  o = backward(rows, 2, shape, 3, nullptr, 2);
+  EXPECT_TRUE(HasAll(o.message, {"out is NULL"}));
+  const seqfeat_gradient_rows null_data[2] = {{ga.data(), 2, 3}, {nullptr, 2, 2}};
+  o = backward(rows, 2, shape, 3, null_data, 2);
+  EXPECT_TRUE(HasAll(o.message, {"gradient rows of table b_embedding/embedding_weights are NULL"}));
+  EXPECT_TRUE(untouched());
+  o = backward(rows, 1, shape, 3, out, 2);
+  EXPECT_TRUE(HasAll(o.message, {"rows for 2 tables, got 1"}));
+  EXPECT_TRUE(untouched());
+  o = backward(nullptr, 2, shape, 3, out, 2);
+  EXPECT_TRUE(HasAll(o.message, {"rows is NULL"}));
+  EXPECT_TRUE(IsStatus(Capture(seqfeat_plan_backward(nullptr, rows, 2, grad.data(), shape, 3,
+                                                     out, 2)),
+                       SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(untouched());
 }
 
 }  // namespace

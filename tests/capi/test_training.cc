@@ -13,20 +13,11 @@ namespace {
 
 using namespace sftest;
 
-struct GradientsDeleter {
-  void operator()(seqfeat_gradients* g) const { seqfeat_gradients_free(g); }
-};
 struct OptimizerDeleter {
   void operator()(seqfeat_optimizer* o) const { seqfeat_optimizer_free(o); }
 };
-using GradientsPtr = std::unique_ptr<seqfeat_gradients, GradientsDeleter>;
 using OptimizerPtr = std::unique_ptr<seqfeat_optimizer, OptimizerDeleter>;
 
-GradientsPtr NewGradients() {
-  seqfeat_gradients* g = nullptr;
-  EXPECT_EQ(seqfeat_gradients_create(&g), SEQFEAT_OK);
-  return GradientsPtr(g);
-}
 OptimizerPtr Sgd(float lr) {
   seqfeat_optimizer* o = nullptr;
   EXPECT_EQ(seqfeat_sgd_optimizer_create(lr, &o), SEQFEAT_OK) << seqfeat_last_error_message();
@@ -39,41 +30,6 @@ OptimizerPtr Adagrad(float lr, float init, float eps) {
   return OptimizerPtr(o);
 }
 
-std::vector<float> Table(const seqfeat_column* c) {
-  int64_t rows = 0, dim = 0;
-  EXPECT_EQ(seqfeat_column_table_shape(c, &rows, &dim), SEQFEAT_OK);
-  std::vector<float> t(static_cast<size_t>(rows * dim));
-  EXPECT_EQ(seqfeat_column_table_get(c, t.data(), t.size()), SEQFEAT_OK);
-  return t;
-}
-
-// One table's gradient read back from a seqfeat_gradients.
-struct TableGrad {
-  std::string name;
-  std::vector<int64_t> ids;
-  std::vector<float> rows;
-  int64_t dimension = 0;
-};
-
-std::map<std::string, TableGrad> ReadGradients(const seqfeat_gradients* g) {
-  std::map<std::string, TableGrad> out;
-  for (size_t i = 0; i < seqfeat_gradients_num_tables(g); ++i) {
-    const char* name = nullptr;
-    const int64_t* ids = nullptr;
-    const float* rows = nullptr;
-    int64_t count = -1, dim = -1;
-    EXPECT_EQ(seqfeat_gradients_table(g, i, &name, &ids, &rows, &count, &dim), SEQFEAT_OK);
-    TableGrad t;
-    t.name = name;
-    t.dimension = dim;
-    if (count > 0) {
-      t.ids.assign(ids, ids + count);
-      t.rows.assign(rows, rows + count * dim);
-    }
-    out[t.name] = t;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // A random batch described per example and step, written into a seqfeat_batch in three forms,

@@ -1,6 +1,7 @@
 """The plan / pack split: layer.plan(features) lists the sorted unique ids each table needs;
-plan.pack(rows of those ids) is bit-identical to layer(features) for every combiner, weights,
-max_norm, shared tables and call options; bad rows are clear errors."""
+plan.pack(rows of those ids) is bit-identical to layer(features), and plan.backward(grad, rows)
+to layer.backward(features, grad) row for row, for every combiner, weights, max_norm, shared
+tables and call options; bad rows and gradients are clear errors."""
 
 import itertools
 
@@ -34,7 +35,10 @@ def build(rng, combiner, weighted, max_norm, vocab, dimension):
          sf.sequence_categorical_column_with_identity("s2", vocab)],
         dimension=4, combiner=combiner, max_norm=max_norm)
     for column in (ea, s1):
-        column.set_table(rng.standard_normal(column.table_shape).astype(np.float32) * 2)
+        # Row norms about 0.5-2: max_norm 1.5 clips some rows and leaves others.
+        rows, dim = column.table_shape
+        scale = rng.uniform(0.25, 1.0, (rows, 1)) * 2 / np.sqrt(dim)
+        column.set_table((rng.standard_normal((rows, dim)) * scale).astype(np.float32))
     layer = sf.SequenceFeatures([ea, s1, s2, sf.sequence_numeric_column("x")])
     return layer, {c.table_name: c for c in (ea, s1)}
 
@@ -58,9 +62,76 @@ def test_pack_from_planned_rows_is_bit_identical(combiner, weighted, max_norm, d
                 assert ids.dtype == np.int64
                 assert np.all(np.diff(ids) > 0) and (ids.size == 0 or
                                                       (ids[0] >= 0 and ids[-1] < vocab))
-            got, got_lengths = plan.pack({n: tables[n][ids] for n, ids in plan.ids.items()})
+            rows = {n: tables[n][ids] for n, ids in plan.ids.items()}
+            got, got_lengths = plan.pack(rows)
             assert got.tobytes() == dense.tobytes(), (vocab, trial)
             np.testing.assert_array_equal(got_lengths, lengths)
+            grad = rng.standard_normal(dense.shape).astype(np.float32)
+            assert_backward_matches(plan, rows, layer.backward(features, grad, **options), grad)
+
+
+def assert_backward_matches(plan, rows, local, grad):
+    """plan.backward's row u of every table is bit-identical to the local backward's row of id
+    ids[u], or zero where the local gradient has no row for that id."""
+    got = plan.backward(grad, rows)
+    assert list(got) == list(local)
+    for name, (ids, local_rows) in local.items():
+        planned = plan.ids[name]
+        assert got[name].shape == (planned.size, plan.dimensions[name])
+        assert np.all(np.isin(ids, planned))
+        expected = np.zeros_like(got[name])
+        expected[np.searchsorted(planned, ids)] = local_rows
+        assert got[name].tobytes() == expected.tobytes(), name
+
+
+def test_max_norm_rows_on_both_sides_of_the_clip():
+    """The random tables of build() put planned rows on both sides of max_norm 1.5, so the
+    backward tests above differentiate both branches of the clip."""
+    rng = np.random.default_rng(1)
+    layer, columns = build(rng, "mean", False, 1.5, 300, 8)
+    norms = np.concatenate([np.linalg.norm(c.get_table(), axis=1) for c in columns.values()])
+    assert (norms >= 1.5).mean() > 0.1 and (norms < 1.5).mean() > 0.1
+
+
+def test_backward_leaves_out_frozen_tables_and_checks_the_gradient():
+    rng = np.random.default_rng(4)
+    a = sf.embedding_column(sf.sequence_categorical_column_with_identity("a", 20), 3,
+                            combiner="sum")
+    b = sf.embedding_column(sf.sequence_categorical_column_with_identity("b", 20), 2,
+                            trainable=False)
+    layer = sf.SequenceFeatures([a, b])
+    features = {"a": [[[3, 5], [3]], [[5]]], "b": [[[1], [2]], [[1]]]}
+    plan = layer.plan(features)
+    rows = {n: rng.standard_normal((ids.size, plan.dimensions[n])).astype(np.float32)
+            for n, ids in plan.ids.items()}
+    grad = np.arange(20, dtype=np.float32).reshape(2, 2, 5)
+    got = plan.backward(grad, rows)
+    assert list(got) == [a.table_name]  # b is not trainable
+    # id 3: example 0 steps 0 and 1, id 5: example 0 step 0 and example 1 step 0.
+    np.testing.assert_array_equal(got[a.table_name], [[0 + 5, 1 + 6, 2 + 7], [0 + 10, 1 + 11, 2 + 12]])
+    assert layer.backward(features, grad)[a.table_name][1].tobytes() == \
+        got[a.table_name].tobytes()
+    with pytest.raises(sf.InvalidArgumentError, match=r"gradient has shape \[2, 3, 5\].*\[2, 2, 5\]"):
+        plan.backward(np.zeros((2, 3, 5), np.float32), rows)
+    with pytest.raises(TypeError, match="float32"):
+        plan.backward(grad.astype(np.float64), rows)
+    with pytest.raises(ValueError, match="no entry for table"):
+        plan.backward(grad, {a.table_name: rows[a.table_name]})
+    frozen = sf.SequenceFeatures([a, b], trainable=False)
+    assert frozen.plan(features).backward(grad, rows) == {}
+
+
+def test_plan_takes_the_layers_call_defaults():
+    rng = np.random.default_rng(6)
+    layer, columns = build(rng, "sum", False, None, 30, 4)
+    layer.call_defaults = {**layer.call_defaults, "max_length": 2, "padding": "pre"}
+    features = random_batch(rng, 5, 30, False)
+    dense, _ = layer(features)
+    plan = layer.plan(features)
+    assert plan.output_shape == dense.shape == (5, 2, dense.shape[2])
+    tables = {n: c.get_table() for n, c in columns.items()}
+    assert plan.pack({n: tables[n][i] for n, i in plan.ids.items()})[0].tobytes() == \
+        dense.tobytes()
 
 
 @pytest.mark.parametrize("combiner,weighted", [("sum", False), ("mean", True), ("sqrtn", True)])
@@ -83,8 +154,11 @@ def test_pack_from_planned_rows_through_the_multi_hot_kernel(combiner, weighted)
     dense, _ = layer(features)
     plan = layer.plan(features)
     table = column.get_table()
-    got, _ = plan.pack({n: table[i] for n, i in plan.ids.items()})
+    rows = {n: table[i] for n, i in plan.ids.items()}
+    got, _ = plan.pack(rows)
     assert got.tobytes() == dense.tobytes()
+    grad = rng.standard_normal(dense.shape).astype(np.float32)
+    assert_backward_matches(plan, rows, layer.backward(features, grad), grad)
 
 
 def test_planned_ids_are_exactly_the_rows_the_pack_reads():

@@ -325,6 +325,7 @@ _SIGNATURES = {
     "seqfeat_plan_table": (_S, [_H, _SZ, _P(_CS), _P(i64p), i64p, i64p]),
     "seqfeat_plan_output_shape": (_S, [_H, i64p, i64p, i64p]),
     "seqfeat_plan_pack_into": (_S, [_H, _VP, _SZ, f32p, _SZ, i64p, _SZ, u8p, _SZ, _H]),
+    "seqfeat_plan_backward": (_S, [_H, _VP, _SZ, f32p, i64p, _SZ, _VP, _SZ]),
     # the DenseFeatures layer
     "seqfeat_dense_features_create": (_S, [_PH, _SZ, _PH]),
     "seqfeat_dense_features_free": (None, [_H]),

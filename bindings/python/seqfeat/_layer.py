@@ -209,17 +209,8 @@ class SequenceFeatures:
         when their shapes match). Options left None take the layer's
         `call_defaults` (TF's: max_length None, 'post', 'post', strict False, num_threads 0,
         unless set or loaded with the layer)."""
-        defaults = self.call_defaults
-        if max_length is None:
-            max_length = defaults.get("max_length")
-        if padding is None:
-            padding = defaults.get("padding", "post")
-        if truncating is None:
-            truncating = defaults.get("truncating", "post")
-        if strict is None:
-            strict = defaults.get("strict", False)
-        if num_threads is None:
-            num_threads = defaults.get("num_threads", 0)
+        max_length, padding, truncating, strict, num_threads = self._call_options(
+            max_length, padding, truncating, strict, num_threads)
         if output not in ("numpy", "dlpack"):
             raise ValueError(f"output must be 'numpy' or 'dlpack'; got {output!r}.")
         if not isinstance(features, dict):
@@ -242,6 +233,23 @@ class SequenceFeatures:
             state.batch.reset()
             self._idle_states.append(state)
 
+    def _call_options(self, max_length: Optional[int], padding: Optional[str],
+                      truncating: Optional[str], strict: Optional[bool],
+                      num_threads: Optional[int]) -> Tuple[Any, ...]:
+        """The call options with those left None taken from call_defaults."""
+        defaults = self.call_defaults
+        if max_length is None:
+            max_length = defaults.get("max_length")
+        if padding is None:
+            padding = defaults.get("padding", "post")
+        if truncating is None:
+            truncating = defaults.get("truncating", "post")
+        if strict is None:
+            strict = defaults.get("strict", False)
+        if num_threads is None:
+            num_threads = defaults.get("num_threads", 0)
+        return max_length, padding, truncating, strict, num_threads
+
     def _new_state(self):
         if self._reader is None:
             self._reader = FeatureReader(self._feature_columns)
@@ -260,27 +268,18 @@ class SequenceFeatures:
         self._last_state = None
 
     def plan(self, features: Features, *, max_length: Optional[int] = None,
-             padding: str = "post", truncating: str = "post", strict: bool = False,
-             num_threads: int = 0) -> "Plan":
+             padding: Optional[str] = None, truncating: Optional[str] = None,
+             strict: Optional[bool] = None, num_threads: Optional[int] = None) -> "Plan":
         """The plan / pack split, for tables that live elsewhere: validates the batch as a call
-        with these options would and returns a Plan holding the sorted unique ids each
-        embedding table needs (plan.ids); plan.pack(rows) then packs from the caller's rows,
-        bit-identical to this layer's call on tables holding them."""
+        with these options would (None: call_defaults, as a call) and returns a Plan holding the
+        sorted unique ids each embedding table needs (plan.ids); plan.pack(rows) then packs
+        from the caller's rows, bit-identical to this layer's call on tables holding them, and
+        plan.backward(grad, rows) returns the gradient rows in the same order."""
         from ._plan import Plan
-        if not isinstance(features, dict):
-            raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
-        for column in self._feature_columns:
-            column._check_call()
-        state = self._idle_states.pop() if self._idle_states else self._new_state()
         handle = C.c_void_p()
-        try:
-            opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
-            state.reader.fill(state.batch, features)
-            check(lib.features_plan(self._handle, state.batch.handle, opts, C.byref(handle)),
-                  CALL)
-        finally:
-            state.batch.reset()
-            self._idle_states.append(state)
+        options = self._call_options(max_length, padding, truncating, strict, num_threads)
+        self._with_batch(features, options, lambda batch, opts: check(
+            lib.features_plan(self._handle, batch.handle, opts, C.byref(handle)), CALL))
         return Plan(self, handle)
 
     def _pack_dlpack(self, batch, opts, return_mask):

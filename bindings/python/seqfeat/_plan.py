@@ -5,8 +5,10 @@ a parameter server, a cache):
     plan.ids                                    # {table name: sorted unique ids int64 [U]}
     rows = {name: fetch(name, ids) for name, ids in plan.ids.items()}   # [U, D] float32 each
     sequence_input, sequence_length = plan.pack(rows)
+    grads = plan.backward(grad, rows)           # {table name: float32 [U, D]}, same order
 
-The output is bit-identical to layer(features) on tables holding those rows.
+The output is bit-identical to layer(features) on tables holding those rows, and grads[name][u]
+to the row of id ids[name][u] in layer.backward(features, grad) (zero where it has no row).
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from ._types import ArrayLike
 
 
 class _Rows(C.Structure):
+    """seqfeat_rows and seqfeat_gradient_rows (the same layout; only the data's constness
+    differs)."""
     _fields_ = [("data", _capi.f32p), ("count", C.c_int64), ("dimension", C.c_int64)]
 
 
 class Plan:
     """One planned batch. Made by SequenceFeatures.plan(); holds no reference to the features
-    it was planned from. Any number of threads may pack from one plan at once."""
+    it was planned from. Any number of threads may pack from one plan (and run its backward)
+    at once."""
 
     def __init__(self, layer: Any, handle: C.c_void_p) -> None:
         self._layer = layer
@@ -112,3 +117,26 @@ class Plan:
                                  lengths.ctypes.data_as(_capi.i64p), lengths.size, None, 0,
                                  None), CALL)
         return dense, lengths
+
+    def backward(self, grad: ArrayLike,
+                 rows: Mapping[str, ArrayLike]) -> Dict[str, np.ndarray]:
+        """The gradient of every trainable table in the plan's id order: {table name: float32
+        [U, D]}, row u = d loss / d (the table's row ids[name][u]), given grad = d loss /
+        d sequence_input [B, T, ΣD] float32 and the rows the plan was packed from (max_norm's
+        clip is differentiated at them). Bit-identical to layer.backward's row of that id (same
+        entries, same summation order), zero for planned ids the trainable columns do not
+        read. Tables that are not trainable (or a layer built with trainable=False) are left
+        out, as in layer.backward."""
+        grad = self._layer._check_grad(grad)
+        table_rows, keep = self._rows(rows)
+        out = {name: np.empty((ids.size, self._dimensions[name]), dtype=np.float32)
+               for name, ids in self._ids.items()}
+        buffers = (_Rows * max(len(out), 1))()
+        for t, array in enumerate(out.values()):
+            buffers[t] = _Rows(array.ctypes.data_as(_capi.f32p), array.shape[0], array.shape[1])
+        shape = (C.c_int64 * max(grad.ndim, 1))(*grad.shape)
+        check(lib.plan_backward(self._handle, table_rows, len(keep),
+                                grad.ctypes.data_as(_capi.f32p), shape, grad.ndim, buffers,
+                                len(out)), CALL)
+        trainable = self._layer.trainable_tables()
+        return {name: array for name, array in out.items() if name in trainable}
