@@ -140,7 +140,7 @@ fi
 if ((check == 0)); then
   echo "== dask_pack: 8 JSON-lines shards packed by 2 Dask worker processes =="
   run Python dask_pack --demo || status=1
-  echo "== mpi_sharded: tables row-sharded over 2 MPI ranks, packed through the plan / pack split =="
+  echo "== mpi_sharded: tables row-sharded over 2 MPI ranks, trained (Adagrad) through the plan / pack split =="
   SEQFEAT_LIBRARY="$build/libseqfeat.so" PYTHONPATH="$root/bindings/python" \
     mpirun -n 2 --allow-run-as-root --oversubscribe "$python" "$root/examples/python/mpi_sharded.py" \
     --check || status=1
