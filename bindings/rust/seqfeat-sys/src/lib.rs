@@ -89,6 +89,7 @@ opaque!(
     seqfeat_dense_features,
     seqfeat_gradients,
     seqfeat_optimizer,
+    seqfeat_plan,
     DLManagedTensor,
 );
 
@@ -159,6 +160,24 @@ pub struct seqfeat_save_options {
     pub call_defaults: *const seqfeat_pack_options,
 }
 
+/// Caller-supplied rows of one table of a plan: [count, dimension] f32, row-major.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_rows {
+    pub data: *const f32,
+    pub count: i64,
+    pub dimension: i64,
+}
+
+/// Caller buffers for the gradient rows of one table of a plan: [count, dimension] f32.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct seqfeat_gradient_rows {
+    pub data: *mut f32,
+    pub count: i64,
+    pub dimension: i64,
+}
+
 // Layout of the option structs as the C compiler lays them out on LP64 targets (x86-64, AArch64
 // Linux). A mismatch here is a compile error, not a corrupted call.
 #[cfg(target_pointer_width = "64")]
@@ -209,6 +228,13 @@ const _: () = {
     assert!(size_of::<seqfeat_save_options>() == 24);
     assert!(offset_of!(seqfeat_save_options, name) == 8);
     assert!(offset_of!(seqfeat_save_options, call_defaults) == 16);
+
+    assert!(size_of::<seqfeat_rows>() == 24);
+    assert!(offset_of!(seqfeat_rows, count) == 8);
+    assert!(offset_of!(seqfeat_rows, dimension) == 16);
+    assert!(size_of::<seqfeat_gradient_rows>() == 24);
+    assert!(offset_of!(seqfeat_gradient_rows, count) == 8);
+    assert!(offset_of!(seqfeat_gradient_rows, dimension) == 16);
 };
 
 
@@ -843,6 +869,52 @@ extern "C" {
         column: *const seqfeat_column,
         values: *const f32,
         count: usize,
+    ) -> seqfeat_status;
+
+    // The plan / pack split.
+    pub fn seqfeat_features_plan(
+        features: *const seqfeat_features,
+        batch: *const seqfeat_batch,
+        opts: *const seqfeat_pack_options,
+        out_plan: *mut *mut seqfeat_plan,
+    ) -> seqfeat_status;
+    pub fn seqfeat_plan_free(plan: *mut seqfeat_plan);
+    pub fn seqfeat_plan_num_tables(plan: *const seqfeat_plan) -> usize;
+    pub fn seqfeat_plan_table(
+        plan: *const seqfeat_plan,
+        index: usize,
+        out_name: *mut *const c_char,
+        out_ids: *mut *const i64,
+        out_count: *mut i64,
+        out_dimension: *mut i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_plan_output_shape(
+        plan: *const seqfeat_plan,
+        out_batch: *mut i64,
+        out_steps: *mut i64,
+        out_depth: *mut i64,
+    ) -> seqfeat_status;
+    pub fn seqfeat_plan_pack_into(
+        plan: *const seqfeat_plan,
+        rows: *const seqfeat_rows,
+        num_rows: usize,
+        out_dense: *mut f32,
+        dense_count: usize,
+        out_lengths: *mut i64,
+        lengths_count: usize,
+        out_mask: *mut u8,
+        mask_count: usize,
+        stats: *mut seqfeat_stats,
+    ) -> seqfeat_status;
+    pub fn seqfeat_plan_backward(
+        plan: *const seqfeat_plan,
+        rows: *const seqfeat_rows,
+        num_rows: usize,
+        grad: *const f32,
+        grad_shape: *const i64,
+        grad_rank: usize,
+        out: *const seqfeat_gradient_rows,
+        num_out: usize,
     ) -> seqfeat_status;
 
     pub fn seqfeat_concatenate_context_input(

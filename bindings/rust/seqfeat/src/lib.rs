@@ -36,13 +36,14 @@
 //! ```
 //!
 //! Thread rules follow the C header: [`Column`], [`SequenceFeatures`] and [`DenseFeatures`] are
-//! `Send + Sync`; [`Batch`], [`Tensor`], [`Stats`], [`Gradients`] and [`Optimizer`] are `Send` only.
+//! `Send + Sync`, and so is a [`Plan`]; [`Batch`], [`Tensor`], [`Stats`], [`Gradients`] and [`Optimizer`] are `Send` only.
 
 mod batch;
 mod column;
 mod dtype;
 mod error;
 mod features;
+mod plan;
 mod records;
 mod stats;
 mod strings;
@@ -65,6 +66,7 @@ pub use features::{
     concatenate_context_input, DenseFeatures, OutputShape, PackOptions, Packed, Padding,
     SequenceFeatures, TableStorage,
 };
+pub use plan::{Plan, PlannedTable};
 pub use stats::{Stat, Stats};
 pub use strings::{StringBuffer, StringView, Strings};
 pub use tensor::Tensor;

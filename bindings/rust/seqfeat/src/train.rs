@@ -147,7 +147,7 @@ impl SequenceFeatures {
 }
 
 // The slice must hold what the shape says (the library checks the shape against the batch).
-fn check_len(grad: &[f32], shape: &[i64]) -> Result<()> {
+pub(crate) fn check_len(grad: &[f32], shape: &[i64]) -> Result<()> {
     let want = shape.iter().try_fold(1i64, |acc, &d| if d < 0 { None } else { acc.checked_mul(d) });
     match want {
         Some(n) if n as usize == grad.len() => Ok(()),
