@@ -108,6 +108,7 @@ SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_batch, seqfeat_batch_free)
 SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_stats, seqfeat_stats_free)
 SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_features, seqfeat_features_free)
 SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_dense_features, seqfeat_dense_features_free)
+SEQFEAT_HPP_HANDLE_TRAITS(seqfeat_plan, seqfeat_plan_free)
 #undef SEQFEAT_HPP_HANDLE_TRAITS
 
 /** The owner of one C handle: move-only, freed once by traits::destroy, empty once moved from
@@ -774,6 +775,8 @@ inline seqfeat_load_options load_options(table_storage storage) {
 }
 }  // namespace detail
 
+class plan;
+
 /** TF's SequenceFeatures(columns): sorted by name; immutable and shareable (move-only). */
 class sequence_features {
  public:
@@ -864,10 +867,114 @@ class sequence_features {
     return {tensor(dense), tensor(lengths), tensor(mask)};
   }
 
+  /** Plans a batch for tables that live elsewhere (see class plan); the batch may be freed
+   *  afterwards. */
+  seqfeat::plan plan(const batch& features, const pack_options& options = {}) const;
+
  private:
   explicit sequence_features(seqfeat_features* raw) noexcept : raw_(raw) {}
   detail::handle<seqfeat_features> raw_;
 };
+
+/** One table of a plan: its name, the sorted unique ids [U] the pack reads from it, and D. */
+struct planned_table {
+  std::string name;
+  std::vector<int64_t> ids;
+  int64_t dimension = 0;
+};
+
+/** A planned batch (the plan / pack split, seqfeat_features_plan): the ids each embedding table
+ *  needs; pack_into packs from the caller's rows of those ids (bit-identical to packing from
+ *  the tables) and backward returns the gradient rows in the same order. Immutable: any number
+ *  of threads may use one plan. Move-only; keeps its layer alive. */
+class plan {
+ public:
+  size_t num_tables() const noexcept { return seqfeat_plan_num_tables(raw_.get()); }
+  planned_table table(size_t index) const {
+    const char* name = nullptr;
+    const int64_t* ids = nullptr;
+    int64_t count = 0;
+    planned_table out;
+    detail::check(seqfeat_plan_table(raw_.get(), index, &name, &ids, &count, &out.dimension));
+    out.name = detail::cstr_or_empty(name);
+    if (count > 0) out.ids.assign(ids, ids + count);
+    return out;
+  }
+  std::vector<planned_table> tables() const {
+    std::vector<planned_table> out;
+    for (size_t t = 0; t < num_tables(); ++t) out.push_back(table(t));
+    return out;
+  }
+  output_shape shape() const {
+    output_shape s;
+    detail::check(seqfeat_plan_output_shape(raw_.get(), &s.batch, &s.steps, &s.depth));
+    return s;
+  }
+
+  /** Packs from rows[t] = the rows of table(t).ids, [U, D] row-major; nothing is written on
+   *  failure (wrong table count or sizes name the table). */
+  void pack_into(const std::vector<std::vector<float>>& rows, std::vector<float>& dense,
+                 std::vector<int64_t>& lengths, std::vector<uint8_t>* mask = nullptr,
+                 stats* statistics = nullptr) const {
+    const std::vector<seqfeat_rows> supplied = c_rows(rows);
+    detail::check(seqfeat_plan_pack_into(raw_.get(), supplied.data(), supplied.size(),
+                                         dense.data(), dense.size(), lengths.data(),
+                                         lengths.size(), mask ? mask->data() : nullptr,
+                                         mask ? mask->size() : 0,
+                                         statistics ? statistics->get() : nullptr));
+  }
+
+  /** The gradient rows of every table in its planned-id order ([U, D] per table), given
+   *  grad = d loss / d dense of shape grad_shape ({B, T, depth}) and the rows packed from:
+   *  bit-identical to seqfeat_features_backward's row of that id, zero where no trainable
+   *  column reads it. */
+  std::vector<std::vector<float>> backward(const std::vector<std::vector<float>>& rows,
+                                           const std::vector<float>& grad,
+                                           const std::vector<int64_t>& grad_shape) const {
+    const std::vector<seqfeat_rows> supplied = c_rows(rows);
+    std::vector<std::vector<float>> out(num_tables());
+    std::vector<seqfeat_gradient_rows> buffers(out.size());
+    for (size_t t = 0; t < out.size(); ++t) {
+      int64_t count = 0, dimension = 0;
+      detail::check(seqfeat_plan_table(raw_.get(), t, nullptr, nullptr, &count, &dimension));
+      out[t].resize(static_cast<size_t>(count * dimension));
+      buffers[t] = {out[t].data(), count, dimension};
+    }
+    detail::check(seqfeat_plan_backward(raw_.get(), supplied.data(), supplied.size(), grad.data(),
+                                        grad_shape.data(), grad_shape.size(), buffers.data(),
+                                        buffers.size()));
+    return out;
+  }
+
+  const seqfeat_plan* get() const noexcept { return raw_.get(); }
+
+ private:
+  friend class sequence_features;
+  explicit plan(seqfeat_plan* raw) noexcept : raw_(raw) {}
+
+  /** rows[t] as seqfeat_rows, count = size / D of table t (the library checks the counts). */
+  std::vector<seqfeat_rows> c_rows(const std::vector<std::vector<float>>& rows) const {
+    std::vector<seqfeat_rows> out(rows.size());
+    for (size_t t = 0; t < rows.size(); ++t) {
+      int64_t dimension = 0;
+      if (t < num_tables())
+        detail::check(seqfeat_plan_table(raw_.get(), t, nullptr, nullptr, nullptr, &dimension));
+      const auto size = static_cast<int64_t>(rows[t].size());
+      out[t] = {rows[t].data(), dimension > 0 ? size / dimension : size, dimension};
+      if (dimension > 0 && size % dimension != 0) out[t].count = -1;  // a partial row: rejected
+    }
+    return out;
+  }
+
+  detail::handle<seqfeat_plan> raw_;
+};
+
+inline plan sequence_features::plan(const batch& features, const pack_options& options) const {
+  const seqfeat_pack_options o = options.to_c();
+  seqfeat_plan* raw = nullptr;
+  detail::check(seqfeat_features_plan(raw_.get(), features.get(), &o, &raw));
+  return seqfeat::plan(raw);
+}
 
 /** TF's DenseFeatures(columns) for context columns: [B, depth] (move-only). */
 class dense_features {

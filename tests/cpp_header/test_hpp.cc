@@ -299,3 +299,56 @@ TEST(CppHeader, ConcatenateContextAndVersion) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CppHeader, PlanPacksFromSuppliedRowsAndReturnsGradientRows) {
+  column ids = column::identity("a", 10);
+  embedding_options options(2);
+  options.combiner = SEQFEAT_COMBINER_SUM;
+  options.initial_table.resize(20);
+  for (size_t i = 0; i < 20; ++i) options.initial_table[i] = static_cast<float>(i);
+  column embedding = column::embedding(ids, options);
+  sequence_features layer({embedding});
+  // Example 0: steps {3, 5} and {3}; example 1: step {5}.
+  const std::vector<int64_t> row_splits = {0, 2, 3}, step_splits = {0, 2, 3, 4};
+  const std::vector<int64_t> values = {3, 5, 3, 5};
+  batch features;  // views the vectors above
+  features.add_ragged("a", row_splits, step_splits, values);
+  const seqfeat::packed want = layer.pack(features);
+  seqfeat::plan plan = layer.plan(features);
+  features = batch();  // the plan no longer needs the inputs
+  ASSERT_EQ(plan.num_tables(), 1u);
+  const seqfeat::planned_table table = plan.table(0);
+  EXPECT_EQ(table.name, "a_embedding/embedding_weights");
+  EXPECT_EQ(table.ids, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(table.dimension, 2);
+  const seqfeat::output_shape shape = plan.shape();
+  EXPECT_EQ(shape.dense_size(), 8u);
+
+  const std::vector<std::vector<float>> rows = {{6, 7, 10, 11}};  // rows 3 and 5 of the table
+  std::vector<float> dense(shape.dense_size(), -1.f);
+  std::vector<int64_t> lengths(shape.lengths_size(), -1);
+  plan.pack_into(rows, dense, lengths);
+  EXPECT_EQ(dense, want.dense.to_vector<float>());
+  EXPECT_EQ(dense, (std::vector<float>{16, 18, 6, 7, 10, 11, 0, 0}));
+  EXPECT_EQ(lengths, (std::vector<int64_t>{2, 1}));
+
+  // grad[b, t, d] = 1 + 10 b + 100 t + d. id 3: (b 0, t 0) + (b 0, t 1); id 5: (0, 0) + (1, 0).
+  const std::vector<float> grad = {1, 2, 101, 102, 11, 12, 111, 112};
+  const std::vector<std::vector<float>> gradient = plan.backward(rows, grad, {2, 2, 2});
+  EXPECT_EQ(gradient, (std::vector<std::vector<float>>{{102, 104, 12, 14}}));
+
+  const std::vector<std::vector<float>> partial = {{6, 7, 10}};
+  try {
+    plan.pack_into(partial, dense, lengths);
+    ADD_FAILURE() << "a partial row was accepted";
+  } catch (const seqfeat::error& e) {
+    EXPECT_EQ(e.status(), SEQFEAT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find("a_embedding/embedding_weights"), std::string::npos);
+  }
+  EXPECT_THROW(plan.backward(rows, grad, {2, 4, 1}), seqfeat::error);
+  EXPECT_EQ(dense, (std::vector<float>{16, 18, 6, 7, 10, 11, 0, 0}));  // untouched
+}
+
+}  // namespace
