@@ -115,6 +115,7 @@ bench: deps
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tfrecord.py
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_scaleout.py
 
 clean:
 	rm -rf $(BUILD) $(BENCH_BUILD)
