@@ -159,7 +159,7 @@ def naive_strings(items):
     return offsets, b"".join(encoded)
 
 
-@pytest.mark.parametrize("alphabet", ["abc xyz", "abcxyz é中😀Ωߟ"])
+@pytest.mark.parametrize("alphabet", ["abc xyz", "abcxyz é中😀Ωߟ", "ab\x00é"])
 def test_encode_strings_matches_per_string_encoding(alphabet):
     rng = np.random.default_rng(4)
     for n in (0, 1, 7, 500):

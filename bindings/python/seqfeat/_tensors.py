@@ -48,8 +48,8 @@ def as_values(values: ArrayLike) -> np.ndarray:
     tf.constant), other integer widths become int64, float16 becomes float32."""
     from_python = not isinstance(values, np.ndarray)
     if from_python and isinstance(values, (list, tuple)) and any(map(_is_string_item, values)):
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = list(values)
+        # One object per item (also for nested items), without numpy's shape discovery.
+        arr = np.fromiter(values, dtype=object, count=len(values))
     else:
         arr = np.asarray(values)
     kind = arr.dtype.kind
