@@ -135,3 +135,39 @@ def test_numeric_column_default_value_follows_tf():
     # The layer's output does not depend on it (TF uses it only when parsing examples).
     col = sf.numeric_column("a", shape=(1,), default_value=[-1])
     assert_close(sf.DenseFeatures([col])({"a": np.array([[4.0], [5.0]], np.float32)}), [[4], [5]])
+
+
+def test_repeated_calls_reuse_released_output_and_keep_held_ones():
+    """The call state's pooled output: a held result is never overwritten by later calls, a
+    released block is reused, and every result equals a per-example reference."""
+    rng = np.random.default_rng(11)
+    table = rng.random((20, 3), dtype=np.float32)
+    ids = sf.categorical_column_with_identity("ids", 20)
+    layer = sf.DenseFeatures([sf.embedding_column(ids, 3, combiner="sum", initializer=table),
+                              sf.numeric_column("x")])
+
+    def draw(B):
+        rows = [rng.integers(0, 20, size=int(rng.integers(0, 4))) for _ in range(B)]
+        x = rng.random((B, 1), dtype=np.float32)
+        idx = [[b, k] for b, r in enumerate(rows) for k in range(len(r))]
+        values = [int(v) for r in rows for v in r]
+        sparse = sf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2),
+                                 np.array(values, np.int64), [B, 3])
+        want = np.concatenate([np.stack([table[r].sum(0) if len(r) else np.zeros(3, np.float32)
+                                         for r in rows]), x], axis=1)
+        return {"ids": sparse, "x": x}, want
+
+    held = []
+    for B in (5, 5, 9, 2):
+        features, want = draw(B)
+        held.append((layer(features), want))
+    for out, want in held:
+        assert_close(out, want)
+    features, want = draw(4)
+    first = layer(features)
+    address = first.ctypes.data
+    del first
+    features, want = draw(4)
+    again = layer(features)
+    assert again.ctypes.data == address
+    assert_close(again, want)

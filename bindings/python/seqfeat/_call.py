@@ -225,5 +225,34 @@ class CallState:
 _OUTPUT_NAMES = ("the dense output", "sequence_length", "mask")
 
 
+class DenseCallState:
+    """What one call of a DenseFeatures layer needs besides its inputs: a batch handle refilled
+    every call and the output pool. The shape query's plan is kept by the library for the pack
+    that follows, so a call plans once."""
+
+    def __init__(self, layer_handle, reader):
+        self.handle = layer_handle
+        self.reader = reader
+        self.batch = Batch()
+        self.dense = OutputPool(np.float32)
+        self._b = C.c_int64()
+        self._d = C.c_int64()
+
+    def close(self):
+        self.batch.close()
+
+    def pack(self):
+        """[B, ΣD] float32 of the committed batch, in a pooled block."""
+        check(lib.dense_features_output_shape(self.handle, self.batch.handle, C.byref(self._b),
+                                              C.byref(self._d)), CALL)
+        B, D = self._b.value, self._d.value
+        block, address, capacity = self.dense.take()
+        if capacity < B * D:
+            block, address, capacity = self.dense.grow(B * D)
+        check(lib.dense_features_pack_into(self.handle, self.batch.handle, address, capacity),
+              CALL)
+        return np.ndarray((B, D), np.float32, block)
+
+
 def _given(arr):
     return (arr, arr.ctypes.data, arr.size)

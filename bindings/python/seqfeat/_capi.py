@@ -331,7 +331,7 @@ _SIGNATURES = {
     "seqfeat_dense_features_free": (None, [_H]),
     "seqfeat_dense_features_depth": (_I64, [_H]),
     "seqfeat_dense_features_output_shape": (_S, [_H, _H, i64p, i64p]),
-    "seqfeat_dense_features_pack_into": (_S, [_H, _H, f32p, _SZ]),
+    "seqfeat_dense_features_pack_into": (_S, [_H, _H, _VP, _SZ]),
     # saving, loading and configurations
     "seqfeat_load_options_default": (None, [_P(LoadOptions)]),
     "seqfeat_save_options_default": (None, [_P(SaveOptions)]),

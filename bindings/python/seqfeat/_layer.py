@@ -13,8 +13,8 @@ import numpy as np
 
 from . import _capi
 from ._capi import lib
-from ._call import CallState
-from ._columns import DenseColumn, FeatureColumn, FeatureReader, SequenceDenseColumn, make_batch
+from ._call import CallState, DenseCallState
+from ._columns import DenseColumn, FeatureColumn, FeatureReader, SequenceDenseColumn
 from ._dlpack import DLPackTensor
 from ._dtypes import describe
 from ._errors import CALL, CONSTRUCTION, InvalidArgumentError, check
@@ -449,6 +449,8 @@ class DenseFeatures:
         self._feature_columns = columns
         self.trainable = trainable
         self.name = name or "dense_features"
+        self._reader = None
+        self._idle_states = []
 
     @classmethod
     def _from_handle(cls, handle, columns, name, trainable):
@@ -459,6 +461,8 @@ class DenseFeatures:
         layer._feature_columns = list(columns)
         layer.trainable = trainable
         layer.name = name
+        layer._reader = None
+        layer._idle_states = []
         return layer
 
     def get_config(self) -> Dict[str, Any]:
@@ -502,17 +506,19 @@ class DenseFeatures:
             raise ValueError(f"We expected a dictionary here. Instead we got: {features!r}")
         for column in self._feature_columns:
             column._check_call()
-        batch = make_batch(self._feature_columns, features)
+        # A pooled call state (popped, so concurrent or re-entrant calls never share one).
+        if self._idle_states:
+            state = self._idle_states.pop()
+        else:
+            if self._reader is None:
+                self._reader = FeatureReader(self._feature_columns)
+            state = DenseCallState(self._handle, self._reader)
         try:
-            b = C.c_int64()
-            d = C.c_int64()
-            check(lib.dense_features_output_shape(self._handle, batch.handle, C.byref(b),
-                                                  C.byref(d)), CALL)
-            out = np.empty((int(b.value), int(d.value)), dtype=np.float32)
-            check(lib.dense_features_pack_into(self._handle, batch.handle,
-                                               out.ctypes.data_as(_capi.f32p), out.size), CALL)
+            state.reader.fill(state.batch, features)
+            out = state.pack()
         finally:
-            batch.close()
+            state.batch.reset()
+            self._idle_states.append(state)
         if cols_to_output_tensors is not None:
             offset = 0
             for column in self._feature_columns:
