@@ -144,11 +144,8 @@ void check_options(const PackOptions& opt) {
 }
 
 // Work = output floats + looked-up floats x gather_weight, about 0.05-0.1 ns per unit on one
-// thread. A sleeping helper joins 0.1-0.15 ms after it is woken on this VM (and waking it
-// costs the caller ~15 us), so below ~1M units (~0.1 ms) a second thread cannot pay off: W1
-// (0.6M units) stays on one thread, W3 (1.6M) and W2 (23M) split. The split is into chunks of
-// about kWorkPerChunk handed out in order, so a helper that arrives late still takes a share.
-constexpr int64_t kParallelWork = 1 << 20;
+// thread. The split is into chunks of about kWorkPerChunk handed out in order, so a helper that
+// arrives late still takes a share and the caller never waits for more than one chunk.
 constexpr int64_t kWorkPerChunk = 1 << 15;
 
 }  // namespace
@@ -168,8 +165,11 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
                                         size_t lengths_count, uint8_t* mask, size_t mask_count,
                                         PackStats* stats) const {
   check_options(opt);
+  // Whether a helper pays off is decided per call by split_ (thread_pool.h) from this
+  // layer's measured cost per unit and the pool's measured join latency: a sleeping helper
+  // joins 0.1-0.15 ms after it is woken on the development VM, a spinning one within a few us.
   const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
-  if (max_threads > 1 && input_work(layer_.columns, batch) >= kParallelWork)
+  if (max_threads > 1 && split_.threads_for(max_threads, input_work(layer_.columns, batch)) > 1)
     prepare_workers(max_threads);  // wake-up overlaps the plan phase
   return execute(plan_batch(layer_, Layer::kSequence, batch, opt), opt, nullptr, dense,
                  dense_count, lengths, lengths_count, mask, mask_count, stats);
@@ -202,10 +202,7 @@ OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& op
   for (size_t c = 0; c < columns.size(); ++c)
     work = add_work(work, plan.columns[c].bags.num_entries(),
                     add_work(0, columns[c]->width(), gather_weight(*columns[c])));
-  const int threads =
-      work < kParallelWork
-          ? 1
-          : static_cast<int>(std::min<int64_t>(max_threads, std::max<int64_t>(2, work / kParallelWork)));
+  const int threads = split_.threads_for(max_threads, work);
   const int64_t chunks =
       threads > 1 ? std::min(B, std::max<int64_t>(work / kWorkPerChunk, int64_t{threads} * 4)) : 1;
 
@@ -232,7 +229,7 @@ OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& op
       }
     }
   };
-  parallel_for(threads, chunks, run_range);
+  split_.run(threads, chunks, work, run_range);
 
   std::copy_n(plan.lengths, B, lengths);
   if (mask) {

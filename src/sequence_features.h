@@ -19,6 +19,7 @@
 #include "embedding_kernel.h"
 #include "input.h"
 #include "plan.h"
+#include "thread_pool.h"
 
 namespace seqfeat {
 
@@ -69,6 +70,7 @@ class SequenceFeatures {
 
  private:
   LayerColumns layer_;
+  SplitModel split_;  // this layer's measured cost per unit of work
 };
 
 // get_sparse_tensors of one categorical column: the id stage.

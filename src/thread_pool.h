@@ -7,6 +7,7 @@
 // so back-to-back regions do not pay the wake-up again.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace seqfeat {
@@ -36,8 +37,59 @@ int hardware_threads();
 // region, the tasks run on the calling thread.
 void parallel_for(int threads, int64_t tasks, TaskRef fn);
 
+// What one parallel_for did, for callers that learn from it.
+struct RegionReport {
+  int64_t caller_tasks = 0;  // tasks the calling thread ran
+  bool split = false;        // at least one worker joined
+};
+void parallel_for(int threads, int64_t tasks, TaskRef fn, RegionReport& report);
+
+// The pool's measured costs of involving workers, in ns: how long until a worker joins a
+// region started now (short when the workers are spinning, a wake-up when they sleep; less
+// the time already passed since a prepare_workers() woke them), and the caller's cost of
+// waking sleeping workers. Measured on every region (moving averages), starting from the
+// VM's figures (150 us to join from sleep, 15 us to wake).
+struct HelperCost {
+  int64_t join_ns = 0;
+  int64_t wake_ns = 0;
+};
+HelperCost helper_cost();
+
 // Starts waking up to `threads - 1` workers for a parallel_for that this thread will issue
 // soon. Cheap when they are awake already; a no-op for threads <= 1.
 void prepare_workers(int threads);
+
+// How SplitModel decides: from measured costs (the default), or always / never splitting
+// work above its minimum (tests use these to cover both paths with the same inputs).
+enum class SplitPolicy { kMeasured, kAlways, kNever };
+void set_split_policy(SplitPolicy policy);
+
+// Decides per call whether a region of `work` units (a call site's own unit, e.g. floats
+// written plus floats gathered) is worth splitting: helpers pay off only when the expected
+// time on one thread, ns_per_unit x work, exceeds what they cost -- the time until one
+// joins (it then takes half of the rest) plus twice the caller's cost of waking it. The
+// model learns ns_per_unit from the caller's own time in every region it runs, so a
+// layer whose rows come from DRAM learns a higher cost than one whose rows are cached.
+// Safe to use from several threads at once (the estimate is one atomic).
+class SplitModel {
+ public:
+  SplitModel() = default;
+  SplitModel(const SplitModel& other) : ns_per_unit_(other.ns_per_unit_.load()) {}
+  SplitModel& operator=(const SplitModel& other) {
+    ns_per_unit_.store(other.ns_per_unit_.load());
+    return *this;
+  }
+
+  // Threads for `work` units, at most max_threads (1 when a helper would not pay off).
+  int threads_for(int max_threads, int64_t work) const;
+  // Runs fn over [0, tasks) on `threads` threads and learns from the caller's time
+  // (`work` = the units of all tasks together).
+  void run(int threads, int64_t tasks, int64_t work, TaskRef fn) const;
+  double ns_per_unit() const { return ns_per_unit_.load(std::memory_order_relaxed); }
+
+ private:
+  // About 0.05-0.1 ns per unit for cached gathers on the development VM.
+  mutable std::atomic<double> ns_per_unit_{0.08};
+};
 
 }  // namespace seqfeat

@@ -22,6 +22,7 @@
 #include "error.h"
 #include "input.h"
 #include "sequence_features.h"
+#include "thread_pool.h"
 #include "core_test_util.h"
 
 namespace seqfeat {
@@ -760,8 +761,13 @@ TEST(Threads, OneTwoAndFourThreadsGiveIdenticalOutput) {
   const SequenceFeatures layer({make_embedding_column(identity("ids", 1000), spec),
                                 indicator(identity("cat", 16)), numeric("num", {2})});
   ASSERT_EQ(layer.depth(), 50);
+  // kAlways: the batch really splits whatever the measured costs; kMeasured: as decided per
+  // call (one thread or several, the output must not change).
+  for (const SplitPolicy policy : {SplitPolicy::kAlways, SplitPolicy::kMeasured})
   for (const auto& [max_length, pre] : {std::pair<int64_t, bool>{0, false}, {40, true}}) {
+    SCOPED_TRACE(static_cast<int>(policy));
     SCOPED_TRACE(max_length);
+    set_split_policy(policy);
     PackOptions options;
     options.max_length = max_length;
     options.pad_pre = pre;
@@ -782,6 +788,7 @@ TEST(Threads, OneTwoAndFourThreadsGiveIdenticalOutput) {
       EXPECT_EQ(many.mask, one.mask);
     }
   }
+  set_split_policy(SplitPolicy::kMeasured);
 }
 
 }  // namespace

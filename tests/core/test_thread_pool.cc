@@ -25,6 +25,45 @@ TEST(ThreadPool, EveryTaskRunsOnce) {
   }
 }
 
+TEST(ThreadPool, RegionReportCountsTheCallersTasks) {
+  for (int threads : {1, 2}) {
+    std::atomic<int64_t> ran{0};
+    auto fn = [&](int64_t) { ran.fetch_add(1); };
+    RegionReport report;
+    parallel_for(threads, 500, fn, report);
+    EXPECT_EQ(ran.load(), 500);
+    EXPECT_GE(report.caller_tasks, 1);
+    EXPECT_LE(report.caller_tasks, 500);
+    if (!report.split) EXPECT_EQ(report.caller_tasks, 500);
+  }
+}
+
+TEST(SplitModel, DecidesFromPolicyWorkAndCost) {
+  const SplitModel model;
+  for (SplitPolicy p : {SplitPolicy::kMeasured, SplitPolicy::kAlways, SplitPolicy::kNever}) {
+    set_split_policy(p);
+    EXPECT_EQ(model.threads_for(2, 1000), 1);     // too small to decide on
+    EXPECT_EQ(model.threads_for(1, int64_t{1} << 40), 1);  // one thread allowed
+  }
+  set_split_policy(SplitPolicy::kNever);
+  EXPECT_EQ(model.threads_for(4, int64_t{1} << 30), 1);
+  set_split_policy(SplitPolicy::kAlways);
+  EXPECT_EQ(model.threads_for(2, int64_t{1} << 17), 2);
+  EXPECT_EQ(model.threads_for(4, int64_t{1} << 30), 4);
+  set_split_policy(SplitPolicy::kMeasured);
+  // Seconds of work on one thread: any measured helper cost is far smaller.
+  EXPECT_EQ(model.threads_for(2, int64_t{1} << 40), 2);
+  // The estimate is learned from the caller's time and stays a positive, finite cost.
+  std::vector<float> sink(1 << 16);
+  auto fn = [&](int64_t task) {
+    for (size_t i = 0; i < sink.size(); ++i) sink[i] += static_cast<float>(task);
+  };
+  for (int r = 0; r < 3; ++r) model.run(1, 16, int64_t{16} << 16, fn);
+  EXPECT_GT(model.ns_per_unit(), 0.0);
+  EXPECT_LT(model.ns_per_unit(), 1e3);
+  EXPECT_EQ(sink[0], 3.f * 120.f);
+}
+
 TEST(ThreadPool, ExceptionInATaskReachesTheCaller) {
   std::atomic<int> ran{0};
   auto fn = [&](int64_t task) {
