@@ -12,17 +12,22 @@ DenseFeatures::DenseFeatures(std::vector<std::shared_ptr<const Column>> columns)
     : layer_(layer_columns(std::move(columns), Layer::kDense)) {}
 
 int64_t DenseFeatures::batch_size(const Batch& batch) const {
-  return plan_batch(layer_, Layer::kDense, batch, PackOptions{}).batch;
+  // Kept for the pack that usually follows (plan.h: retain_plan).
+  const int64_t B = take_plan(layer_, Layer::kDense, batch, PackOptions{}).batch;
+  retain_plan(layer_, Layer::kDense, batch, PackOptions{});
+  return B;
 }
 
 void DenseFeatures::pack_into(const Batch& batch, float* out, size_t count) const {
-  const Planned plan = plan_batch(layer_, Layer::kDense, batch, PackOptions{});
+  const Planned plan = take_plan(layer_, Layer::kDense, batch, PackOptions{});
+  retain_plan(layer_, Layer::kDense, batch, PackOptions{});
   const int64_t B = plan.batch, depth = layer_.depth;
   const auto need = static_cast<size_t>(B * depth);  // checked by plan_batch
   if (out == nullptr && need > 0) fail(Code::kInvalidArgument, "output buffer is NULL");
   if (count < need)
     fail(Code::kBufferTooSmall, "output buffer has {} floats, [{}, {}] needs {}", count, B, depth,
          need);
+  forget_plan();
   for (size_t c = 0; c < layer_.columns.size(); ++c) {
     const DenseColumn& col = *layer_.columns[c];
     const ColumnPlan& p = plan.columns[c];

@@ -1,6 +1,7 @@
 #include "plan.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include <fmt/ranges.h>
 
@@ -18,7 +19,17 @@ namespace {
 struct Workspace {
   std::vector<ColumnPlan> plans;
   std::vector<int64_t> first_step, kept, base, length_out;
+  // The last successful plan and, when retained, what it was made for (layer id 0: none).
+  Planned last;
+  uint64_t layer_id = 0, generation = 0;
+  Layer kind = Layer::kSequence;
+  PackOptions options;
 };
+
+bool same_plan_options(const PackOptions& a, const PackOptions& b) {
+  return a.max_length == b.max_length && a.pad_pre == b.pad_pre &&
+         a.truncate_pre == b.truncate_pre && a.strict == b.strict;
+}
 
 Workspace& workspace() {
   thread_local Workspace ws;
@@ -436,7 +447,9 @@ void plan_window(const LayerColumns& layer, std::span<ColumnPlan> plans, const P
 }  // namespace
 
 LayerColumns layer_columns(std::vector<std::shared_ptr<const Column>> columns, Layer layer) {
+  static std::atomic<uint64_t> next_id{0};
   LayerColumns out;
+  out.id = next_id.fetch_add(1, std::memory_order_relaxed) + 1;
   for (const auto& c : sorted_unique_columns(std::move(columns))) {
     auto dense = std::dynamic_pointer_cast<const DenseColumn>(c);
     // A numeric column belongs to one layer; embeddings and indicators are checked when called.
@@ -458,6 +471,7 @@ LayerColumns layer_columns(std::vector<std::shared_ptr<const Column>> columns, L
 Planned plan_batch(const LayerColumns& layer, Layer kind, const Batch& batch,
                    const PackOptions& opt) {
   Workspace& ws = workspace();
+  ws.layer_id = 0;  // the scratch is about to change
   const auto& columns = layer.columns;
   if (ws.plans.size() < columns.size()) ws.plans.resize(columns.size());
   const std::span<ColumnPlan> plans(ws.plans.data(), columns.size());
@@ -482,8 +496,32 @@ Planned plan_batch(const LayerColumns& layer, Layer kind, const Batch& batch,
                                     T, layer.depth);
   checked_mul(cells, int64_t{sizeof(float)}, "output [{}, {}, {}] in bytes", B, T, layer.depth);
   if (kind == Layer::kSequence) plan_window(layer, plans, opt, ws, out);
+  ws.last = out;
   return out;
 }
+
+void retain_plan(const LayerColumns& layer, Layer kind, const Batch& batch,
+                 const PackOptions& options) {
+  Workspace& ws = workspace();
+  // A batch never changed (generation 0) has no identity to key on.
+  ws.layer_id = batch.generation() == 0 ? 0 : layer.id;
+  ws.generation = batch.generation();
+  ws.kind = kind;
+  ws.options = options;
+}
+
+Planned take_plan(const LayerColumns& layer, Layer kind, const Batch& batch,
+                  const PackOptions& options) {
+  Workspace& ws = workspace();
+  if (ws.layer_id != 0 && ws.layer_id == layer.id && ws.generation == batch.generation() &&
+      ws.kind == kind && same_plan_options(ws.options, options)) {
+    ws.layer_id = 0;
+    return ws.last;
+  }
+  return plan_batch(layer, kind, batch, options);
+}
+
+void forget_plan() { workspace().layer_id = 0; }
 
 EmbeddingArgs embedding_args(const EmbeddingColumn& column, const IdBags& bags) {
   EmbeddingArgs args;

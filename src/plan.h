@@ -50,6 +50,7 @@ struct ColumnStats {
 
 // A layer's columns sorted by name, each with its offset in the output's last axis.
 struct LayerColumns {
+  uint64_t id = 0;  // unique in the process (keys the retained plan)
   std::vector<std::shared_ptr<const DenseColumn>> columns;
   std::vector<int64_t> offsets;
   int64_t depth = 0;  // ΣD
@@ -96,6 +97,20 @@ struct Planned {
 // Plans a batch for the layer. DenseFeatures ignores the options (pass the defaults).
 Planned plan_batch(const LayerColumns& layer, Layer kind, const Batch& batch,
                    const PackOptions& options);
+
+// A plan kept for the next call on this thread: a shape query (or a pack that finds a buffer
+// too small) retains its plan, and the pack that follows for the same layer, batch contents
+// (Batch::generation) and options takes it instead of planning again, so a caller that sizes
+// its buffers first still plans each batch once. Any other plan on the thread replaces it.
+// The memory a batch views must not change between the two calls (the batch's own changes
+// are seen through its generation).
+void retain_plan(const LayerColumns& layer, Layer kind, const Batch& batch,
+                 const PackOptions& options);
+// The retained plan if it matches (it is then no longer retained), else plan_batch().
+Planned take_plan(const LayerColumns& layer, Layer kind, const Batch& batch,
+                  const PackOptions& options);
+// Drops the retained plan of this thread.
+void forget_plan();
 
 // The embedding kernel's arguments for a column's planned ids.
 EmbeddingArgs embedding_args(const EmbeddingColumn& column, const IdBags& bags);

@@ -156,7 +156,10 @@ Planned SequenceFeatures::plan(const Batch& batch, const PackOptions& opt) const
 }
 
 OutputShape SequenceFeatures::output_shape(const Batch& batch, const PackOptions& opt) const {
-  const Planned p = plan(batch, opt);
+  check_options(opt);
+  // Kept for the pack that usually follows (plan.h: retain_plan).
+  const Planned p = take_plan(layer_, Layer::kSequence, batch, opt);
+  retain_plan(layer_, Layer::kSequence, batch, opt);
   return {p.batch, p.steps, layer_.depth};
 }
 
@@ -171,8 +174,12 @@ OutputShape SequenceFeatures::pack_into(const Batch& batch, const PackOptions& o
   const int max_threads = opt.num_threads == 0 ? hardware_threads() : opt.num_threads;
   if (max_threads > 1 && split_.threads_for(max_threads, input_work(layer_.columns, batch)) > 1)
     prepare_workers(max_threads);  // wake-up overlaps the plan phase
-  return execute(plan_batch(layer_, Layer::kSequence, batch, opt), opt, nullptr, dense,
-                 dense_count, lengths, lengths_count, mask, mask_count, stats);
+  // The plan of a shape query just before, or a new one; kept until the buffers are known to
+  // be large enough, so that a caller who grows them after kBufferTooSmall plans once.
+  const Planned plan = take_plan(layer_, Layer::kSequence, batch, opt);
+  retain_plan(layer_, Layer::kSequence, batch, opt);
+  return execute(plan, opt, nullptr, dense, dense_count, lengths, lengths_count, mask,
+                 mask_count, stats);
 }
 
 OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& opt,
@@ -197,6 +204,8 @@ OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& op
     fail(Code::kBufferTooSmall, "mask buffer has {} entries, [{}, {}] needs {}", mask_count, B, T,
          B * T);
 
+  forget_plan();
+  forget_plan();
   // Execute: nothing above has written to the caller's buffers.
   int64_t work = B * T * depth;
   for (size_t c = 0; c < columns.size(); ++c)

@@ -774,7 +774,10 @@ typedef struct seqfeat_pack_options {
 SEQFEAT_API void seqfeat_pack_options_default(seqfeat_pack_options* opts);
 
 /** Output shape for this batch: dense [B, T, depth], sequence_length [B], mask [B, T]. Runs the
- *  full validation, so a batch that passes here packs without error.
+ *  full validation, so a batch that passes here packs without error. The validated plan is kept
+ *  for the next pack of the same layer, batch and options on the same thread, which then does
+ *  not plan again (likewise after a pack that returned SEQFEAT_ERR_BUFFER_TOO_SMALL); the memory
+ *  the batch views must not change in between.
  *  @param features  the layer.
  *  @param batch     the input features.
  *  @param opts      pack options; NULL means the layer's call defaults (TF's unless it was
@@ -986,7 +989,9 @@ SEQFEAT_API void seqfeat_dense_features_free(seqfeat_dense_features* features);
 /** @param features the layer.
  *  @return ΣD, the size of the output's last axis; 0 for NULL. */
 SEQFEAT_API int64_t seqfeat_dense_features_depth(const seqfeat_dense_features* features);
-/** Output shape [B, depth] for this batch; runs the full validation.
+/** Output shape [B, depth] for this batch; runs the full validation. As with
+ *  seqfeat_features_output_shape, the plan is kept for a pack of the same batch that follows on
+ *  the same thread.
  *  @param features  the layer.
  *  @param batch     the input features.
  *  @param out_batch receives B.

@@ -791,5 +791,81 @@ TEST(Threads, OneTwoAndFourThreadsGiveIdenticalOutput) {
   set_split_policy(SplitPolicy::kMeasured);
 }
 
+// ==========================================================================================
+// Retained plan: a shape query followed by the pack of the same batch and options plans once
+// (the callback normalizer counts the values planned), a pack that finds a buffer too small
+// keeps its plan for the retry, and anything else plans again -- the output always equals a
+// fresh pack's (a naive x * 2 reference here).
+float count_and_double(float x, void* calls) {
+  ++*static_cast<int*>(calls);
+  return 2.f * x;
+}
+
+TEST(RetainedPlan, ShapeQueryThenPackPlansOnce) {
+  int calls = 0;
+  Normalizer norm;
+  norm.kind = NormalizerKind::kCallback;
+  norm.fn = count_and_double;
+  norm.user_data = &calls;
+  const SequenceFeatures layer({numeric("x", {1}, -1.f, norm)});
+  Feed f;
+  f.ragged<float>("x", {0, 2, 5}, {}, {1.f, 2.f, 3.f, 4.f, 5.f});
+  const std::vector<float> expected = {2.f, 4.f, -1.f, 6.f, 8.f, 10.f};
+
+  const Packed once = pack(layer, f.batch());  // output_shape, then pack_into
+  EXPECT_EQ(calls, 5);
+  expect_floats(once.dense, expected);
+
+  // A second pack of the same batch plans again (the retained plan was used up).
+  std::vector<float> dense(6);
+  std::vector<int64_t> lengths(2);
+  layer.pack_into(f.batch(), {}, dense.data(), dense.size(), lengths.data(), 2, nullptr, 0,
+                  nullptr);
+  EXPECT_EQ(calls, 10);
+  expect_floats(dense, expected);
+
+  // Too small, then large enough: one plan for both.
+  std::vector<float> small(3);
+  expect_error([&] {
+    layer.pack_into(f.batch(), {}, small.data(), small.size(), lengths.data(), 2, nullptr, 0,
+                    nullptr);
+  }, Code::kBufferTooSmall, {"needs 6"});
+  EXPECT_EQ(calls, 15);
+  std::fill(dense.begin(), dense.end(), 0.f);
+  layer.pack_into(f.batch(), {}, dense.data(), dense.size(), lengths.data(), 2, nullptr, 0,
+                  nullptr);
+  EXPECT_EQ(calls, 15);
+  expect_floats(dense, expected);
+  EXPECT_EQ(lengths, (std::vector<int64_t>{2, 3}));
+
+  // Other options, another layer's plan in between, or a changed batch: planned again.
+  PackOptions cut;
+  cut.max_length = 2;
+  EXPECT_EQ(layer.output_shape(f.batch(), {}).steps, 3);
+  EXPECT_EQ(calls, 20);
+  std::vector<float> two(4);
+  layer.pack_into(f.batch(), cut, two.data(), two.size(), lengths.data(), 2, nullptr, 0, nullptr);
+  EXPECT_EQ(calls, 25);
+  expect_floats(two, {2.f, 4.f, 6.f, 8.f});
+
+  const SequenceFeatures other({numeric("x", {1}, -1.f, norm)});
+  EXPECT_EQ(layer.output_shape(f.batch(), {}).batch, 2);
+  EXPECT_EQ(other.output_shape(f.batch(), {}).batch, 2);
+  EXPECT_EQ(calls, 35);
+  layer.pack_into(f.batch(), {}, dense.data(), dense.size(), lengths.data(), 2, nullptr, 0,
+                  nullptr);
+  EXPECT_EQ(calls, 40);
+  expect_floats(dense, expected);
+
+  Feed g;
+  g.ragged<float>("x", {0, 1, 2}, {}, {7.f, 8.f});
+  EXPECT_EQ(layer.output_shape(f.batch(), {}).steps, 3);
+  std::vector<float> dense_g(2);
+  layer.pack_into(g.batch(), {}, dense_g.data(), dense_g.size(), lengths.data(), 2, nullptr, 0,
+                  nullptr);
+  EXPECT_EQ(calls, 47);
+  expect_floats(dense_g, {14.f, 16.f});
+}
+
 }  // namespace
 }  // namespace seqfeat
