@@ -205,7 +205,6 @@ OutputShape SequenceFeatures::execute(const Planned& plan, const PackOptions& op
          B * T);
 
   forget_plan();
-  forget_plan();
   // Execute: nothing above has written to the caller's buffers.
   int64_t work = B * T * depth;
   for (size_t c = 0; c < columns.size(); ++c)
