@@ -1526,6 +1526,32 @@ seqfeat_status seqfeat_dense_features_load(const char* directory, const seqfeat_
   });
 }
 
+seqfeat_status seqfeat_optimizer_save(const seqfeat_optimizer* optimizer,
+                                      const seqfeat_features* features, const char* directory) {
+  return guard([&] {
+    const char* fn = "seqfeat_optimizer_save";
+    REQUIRE(optimizer, fn);
+    REQUIRE(features, fn);
+    const std::string dir = directory_string(directory, fn);
+    seqfeat::save_optimizer(*optimizer->optimizer,
+                            features_pipeline(features, to_save_options(nullptr)).columns, dir);
+  });
+}
+
+seqfeat_status seqfeat_optimizer_load(const char* directory, const seqfeat_features* features,
+                                      seqfeat_optimizer** out) {
+  return guard([&] {
+    const char* fn = "seqfeat_optimizer_load";
+    REQUIRE(features, fn);
+    REQUIRE(out, fn);
+    const std::string dir = directory_string(directory, fn);
+    auto o = std::make_unique<seqfeat_optimizer>();
+    o->optimizer = seqfeat::load_optimizer(
+        dir, features_pipeline(features, to_save_options(nullptr)).columns);
+    *out = o.release();
+  });
+}
+
 const char* seqfeat_dense_features_name(const seqfeat_dense_features* features) {
   return features ? features->name.c_str() : "";
 }

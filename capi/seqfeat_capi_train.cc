@@ -185,4 +185,19 @@ seqfeat_status seqfeat_optimizer_state_set(seqfeat_optimizer* optimizer,
   });
 }
 
+seqfeat_status seqfeat_optimizer_hyper_parameters(const seqfeat_optimizer* optimizer,
+                                                  float* out_learning_rate,
+                                                  float* out_initial_accumulator_value,
+                                                  float* out_epsilon) {
+  return guard([&] {
+    REQUIRE(optimizer, "seqfeat_optimizer_hyper_parameters");
+    const seqfeat::OptimizerConfig& c = optimizer->optimizer->config();
+    const bool adagrad = optimizer->optimizer->has_state();
+    if (out_learning_rate) *out_learning_rate = c.learning_rate;
+    if (out_initial_accumulator_value)
+      *out_initial_accumulator_value = adagrad ? c.initial_accumulator_value : 0.f;
+    if (out_epsilon) *out_epsilon = adagrad ? c.epsilon : 0.f;
+  });
+}
+
 }  // extern "C"

@@ -74,6 +74,11 @@ class Optimizer {
   // The accumulator of a table ([rows, dimension]), created at initial_accumulator_value on
   // first use; nullptr for SGD. The optimizer keeps the table alive while it holds its state.
   float* accumulator(const std::shared_ptr<Table>& table);
+  // The accumulator of a table if the optimizer has one yet (nullptr otherwise, and for SGD).
+  const float* state(const Table& table) const {
+    const Slot* s = find(table);
+    return s ? s->values.get() : nullptr;
+  }
   // Copies the accumulator out (initial_accumulator_value everywhere if never used).
   void get_state(const Table& table, float* out, size_t count) const;
   void set_state(const std::shared_ptr<Table>& table, const float* values, size_t count);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -12,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "error.h"
@@ -632,6 +634,92 @@ void write_file(const std::string& path, const std::string& text) {
   }
 }
 
+void make_directory(const std::string& directory, const char* what) {
+  if (directory.empty()) fail(Code::kInvalidArgument, "{}: the directory is empty", what);
+  if (::mkdir(directory.c_str(), 0777) != 0 && errno != EEXIST)
+    fail(Code::kIo, "{}: cannot create the directory {}: {}", what, directory,
+         std::strerror(errno));
+}
+
+// The tables an optimizer updates: those of the trainable embedding columns, each once (layer
+// order of its first column), with the name of that column.
+struct TrainableTable {
+  std::shared_ptr<Table> table;
+  std::string column;
+};
+
+std::vector<TrainableTable> trainable_tables(const std::vector<std::shared_ptr<const Column>>& columns) {
+  std::vector<TrainableTable> out;
+  for (const auto& c : columns) {
+    auto* e = dynamic_cast<const EmbeddingColumn*>(c.get());
+    if (e == nullptr || !e->trainable()) continue;
+    bool seen = false;
+    for (const TrainableTable& t : out) {
+      if (t.table != e->table_ptr() && t.table->name() == e->table().name())
+        fail(Code::kInvalidArgument,
+             "two different embedding tables are named \"{}\" (columns {} and {})",
+             t.table->name(), t.column, c->name());
+      seen = seen || t.table == e->table_ptr();
+    }
+    if (!seen) out.push_back({e->table_ptr(), c->name()});
+  }
+  return out;
+}
+
+const char* optimizer_kind_name(OptimizerKind kind) {
+  return kind == OptimizerKind::kAdagrad ? "Adagrad" : "SGD";
+}
+
+// A float as metadata text: the shortest decimal that reads back as the same float.
+std::string float_text(float x) { return fmt::format("{}", x); }
+
+// Reads the optimizer's metadata: every key known, every value well-formed.
+OptimizerConfig read_optimizer_metadata(const SafetensorsFile& file) {
+  const std::map<std::string, std::string>& m = file.metadata();
+  const std::string& path = file.path();
+  std::set<std::string> read;
+  auto value = [&](const std::string& key) -> const std::string& {
+    auto it = m.find(key);
+    if (it == m.end())
+      fail(Code::kInvalidArgument, "{}: __metadata__ has no \"{}\"", path, key);
+    read.insert(key);
+    return it->second;
+  };
+  auto number = [&](const std::string& key) {
+    const std::string& text = value(key);
+    char* end = nullptr;
+    errno = 0;
+    const float x = text.empty() ? 0.f : std::strtof(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE)
+      fail(Code::kInvalidArgument, "{}: __metadata__.{} is \"{}\", not a float32 number", path,
+           key, text);
+    return x;
+  };
+  if (value("format") != kOptimizerFormat)
+    fail(Code::kInvalidArgument, "{}: __metadata__.format is \"{}\", expected \"{}\"", path,
+         m.at("format"), kOptimizerFormat);
+  if (value("version") != std::to_string(kPipelineVersion))
+    fail(Code::kInvalidArgument,
+         "{}: __metadata__.version \"{}\" is not supported (this library reads version {})",
+         path, m.at("version"), kPipelineVersion);
+  OptimizerConfig config;
+  const std::string& kind = value("optimizer");
+  if (kind == "SGD") {
+    config = sgd_config(number("learning_rate"));
+  } else if (kind == "Adagrad") {
+    config = adagrad_config(number("learning_rate"), number("initial_accumulator_value"),
+                            number("epsilon"));
+  } else {
+    fail(Code::kInvalidArgument, "{}: __metadata__.optimizer \"{}\" is not SGD or Adagrad",
+         path, kind);
+  }
+  for (const auto& [key, text] : m)
+    if (!read.count(key))
+      fail(Code::kInvalidArgument, "{}: __metadata__ has an unknown key \"{}\" (for {})", path,
+           key, kind);
+  return config;
+}
+
 }  // namespace
 
 std::string column_to_json(const Column& column) { return column_json(column).dump(); }
@@ -667,8 +755,11 @@ void save_pipeline(const Pipeline& pipeline, const std::string& directory) {
     }
     tables.push_back({t.name(), {t.rows(), t.dimension()}, t.data()});
   }
-  if (::mkdir(directory.c_str(), 0777) != 0 && errno != EEXIST)
-    fail(Code::kIo, "save: cannot create the directory {}: {}", directory, std::strerror(errno));
+  make_directory(directory, "save");
+  // An optimizer state saved here before belongs to the tables being replaced.
+  const std::string stale = directory + "/" + kOptimizerFileName;
+  if (std::remove(stale.c_str()) != 0 && errno != ENOENT)
+    fail(Code::kIo, "save: cannot remove the earlier {}: {}", stale, std::strerror(errno));
   write_safetensors(directory + "/" + kTablesFileName, tables,
                     {{"format", "seqfeat.tables"}, {"version", std::to_string(kPipelineVersion)}});
   write_file(directory + "/" + kPipelineFileName, text);
@@ -678,6 +769,78 @@ Pipeline load_pipeline(const std::string& directory, TableStorage storage) {
   if (directory.empty()) fail(Code::kInvalidArgument, "load: the directory is empty");
   const std::string path = directory + "/" + kPipelineFileName;
   return read_pipeline(read_file(path), path, directory, storage);
+}
+
+void save_optimizer(const Optimizer& optimizer,
+                    const std::vector<std::shared_ptr<const Column>>& columns,
+                    const std::string& directory) {
+  const OptimizerConfig& c = optimizer.config();
+  std::map<std::string, std::string> metadata = {
+      {"format", kOptimizerFormat},
+      {"version", std::to_string(kPipelineVersion)},
+      {"optimizer", optimizer_kind_name(c.kind)},
+      {"learning_rate", float_text(c.learning_rate)}};
+  std::vector<std::vector<float>> untouched;  // initial values of tables without a state yet
+  std::vector<SafetensorsEntry> tensors;
+  if (optimizer.has_state()) {
+    metadata["initial_accumulator_value"] = float_text(c.initial_accumulator_value);
+    metadata["epsilon"] = float_text(c.epsilon);
+    const std::vector<TrainableTable> tables = trainable_tables(columns);
+    untouched.reserve(tables.size());
+    for (const TrainableTable& t : tables) {
+      const float* state = optimizer.state(*t.table);
+      if (state == nullptr) {
+        untouched.emplace_back(t.table->size(), c.initial_accumulator_value);
+        state = untouched.back().data();
+      }
+      tensors.push_back({t.table->name(), {t.table->rows(), t.table->dimension()}, state});
+    }
+  }
+  make_directory(directory, "save optimizer");
+  write_safetensors(directory + "/" + kOptimizerFileName, tensors, metadata);
+}
+
+std::unique_ptr<Optimizer> load_optimizer(
+    const std::string& directory, const std::vector<std::shared_ptr<const Column>>& columns) {
+  if (directory.empty()) fail(Code::kInvalidArgument, "load optimizer: the directory is empty");
+  const auto file = SafetensorsFile::open(directory + "/" + kOptimizerFileName,
+                                          SafetensorsFile::Storage::kRead);
+  const std::string& path = file->path();
+  std::unique_ptr<Optimizer> optimizer = located(path, [&] {
+    return std::make_unique<Optimizer>(read_optimizer_metadata(*file));
+  });
+  const std::vector<TrainableTable> tables =
+      optimizer->has_state() ? trainable_tables(columns) : std::vector<TrainableTable>{};
+  std::set<std::string> used;
+  for (const TrainableTable& t : tables) {
+    const std::string& name = t.table->name();
+    const SafetensorsTensor* s = file->find(name);
+    if (s == nullptr)
+      fail(Code::kInvalidArgument,
+           "{}: no accumulator \"{}\" (the table of the trainable column {})", path, name,
+           t.column);
+    if (s->dtype != "F32")
+      fail(Code::kInvalidArgument, "{}: accumulator \"{}\" has dtype {}; accumulators are F32",
+           path, name, s->dtype);
+    if (s->shape != std::vector<int64_t>{t.table->rows(), t.table->dimension()})
+      fail(Code::kInvalidArgument,
+           "{}: accumulator \"{}\" has shape [{}] but the table of column {} is [{}, {}]", path,
+           name, fmt::join(s->shape, ", "), t.column, t.table->rows(), t.table->dimension());
+    // The data may sit at any byte offset in the file: copied out as floats.
+    std::vector<float> values(s->bytes / sizeof(float));
+    std::memcpy(values.data(), s->data, s->bytes);
+    located(path, [&] {
+      optimizer->set_state(t.table, values.data(), values.size());
+      return 0;
+    });
+    used.insert(name);
+  }
+  for (const SafetensorsTensor& s : file->tensors())
+    if (!used.count(s.name))
+      fail(Code::kInvalidArgument, "{}: tensor \"{}\" is not the accumulator of a trainable "
+           "table of this layer{}", path, s.name,
+           optimizer->has_state() ? "" : " (SGD has no state)");
+  return optimizer;
 }
 
 }  // namespace seqfeat

@@ -5,6 +5,9 @@
 //                                   (vocabularies inline), each embedding table by name + seed
 //   <directory>/tables.safetensors  every table once, float32 [num_buckets, dimension], keyed
 //                                   by table name
+//   <directory>/optimizer.safetensors  (optional) an optimizer's kind and hyper-parameters in
+//                                   __metadata__ and Adagrad's accumulator of every trainable
+//                                   table, float32 [num_buckets, dimension], keyed by table name
 //
 // The same JSON column objects are the columns' configuration (get_config / from_config):
 // column_to_json / column_from_json. Reading validates everything before anything is returned;
@@ -20,6 +23,7 @@
 
 #include "column.h"
 #include "dense_features.h"
+#include "optimizer.h"
 #include "sequence_features.h"
 
 namespace seqfeat {
@@ -42,6 +46,8 @@ struct Pipeline {
 
 inline constexpr const char* kPipelineFileName = "pipeline.json";
 inline constexpr const char* kTablesFileName = "tables.safetensors";
+inline constexpr const char* kOptimizerFileName = "optimizer.safetensors";
+inline constexpr const char* kOptimizerFormat = "seqfeat.optimizer";
 inline constexpr const char* kPipelineFormat = "seqfeat.pipeline";
 inline constexpr int64_t kPipelineVersion = 1;
 
@@ -57,8 +63,24 @@ std::string pipeline_to_json(const Pipeline& pipeline);
 Pipeline pipeline_from_json(std::string_view text);
 
 // Writes pipeline.json and tables.safetensors into `directory` (created if missing; files
-// replaced atomically). A callback normalizer cannot be saved (kInvalidArgument).
+// replaced atomically) and removes an optimizer.safetensors left there by an earlier save (its
+// state would belong to other tables). A callback normalizer cannot be saved (kInvalidArgument).
 void save_pipeline(const Pipeline& pipeline, const std::string& directory);
 Pipeline load_pipeline(const std::string& directory, TableStorage storage);
+
+// Writes optimizer.safetensors into `directory` (created if missing; replaced atomically): the
+// optimizer's kind and hyper-parameters, and for Adagrad the accumulator of every table of a
+// trainable embedding column of `columns` (each table once; initial_accumulator_value
+// everywhere for a table the optimizer has not updated yet).
+void save_optimizer(const Optimizer& optimizer,
+                    const std::vector<std::shared_ptr<const Column>>& columns,
+                    const std::string& directory);
+// A new optimizer from optimizer.safetensors, holding the saved state for the tables of
+// `columns` (the layer loaded from the same directory). Everything is checked before it is
+// returned: format, kind, hyper-parameters, exactly one F32 [num_buckets, dimension] tensor per
+// trainable table and no other, values finite and >= 0. Errors name the file and the tensor or
+// metadata key (kNotFound: no optimizer.safetensors).
+std::unique_ptr<Optimizer> load_optimizer(const std::string& directory,
+                                          const std::vector<std::shared_ptr<const Column>>& columns);
 
 }  // namespace seqfeat

@@ -1017,8 +1017,9 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_dense_features_pack_into(
  * A saved layer is a directory holding pipeline.json (format "seqfeat.pipeline", version 1:
  * the layer kind, its name and call defaults, every column with all its parameters,
  * vocabularies inline) and tables.safetensors (every embedding table once, float32
- * [num_buckets, dimension], keyed by table name). Loading validates both files completely
- * before anything is returned; a malformed artifact is SEQFEAT_ERR_INVALID_ARGUMENT with a
+ * [num_buckets, dimension], keyed by table name), and optionally optimizer.safetensors (an
+ * optimizer's state, seqfeat_optimizer_save). Loading validates each file completely before
+ * anything is returned; a malformed artifact is SEQFEAT_ERR_INVALID_ARGUMENT with a
  * message naming the file and the field or tensor (a missing file: SEQFEAT_ERR_NOT_FOUND).
  * The same JSON objects describe single columns (seqfeat_column_to_json / _from_json).
  * ------------------------------------------------------------------------------------------- */
@@ -1046,7 +1047,9 @@ typedef struct seqfeat_save_options {
 SEQFEAT_API void seqfeat_save_options_default(seqfeat_save_options* opts);
 
 /** Writes the layer to `directory` (created if missing; pipeline.json and tables.safetensors
- *  are each replaced atomically through a temporary file).
+ *  are each replaced atomically through a temporary file). An optimizer.safetensors already in
+ *  the directory is removed (its state belonged to the tables replaced); save the optimizer
+ *  afterwards with seqfeat_optimizer_save.
  *  @param features  the layer.
  *  @param directory UTF-8 path of the directory.
  *  @param opts      name and call defaults to record; NULL: the layer's own.
@@ -1423,6 +1426,47 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_get(
 SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_state_set(
     seqfeat_optimizer* optimizer, const seqfeat_column* column, const float* values,
     size_t count);
+
+/** The hyper-parameters an optimizer was created (or loaded) with.
+ *  @param optimizer                     the handle.
+ *  @param out_learning_rate             receives the current learning rate (may be NULL).
+ *  @param out_initial_accumulator_value receives Adagrad's; 0 for SGD (may be NULL).
+ *  @param out_epsilon                   receives Adagrad's; 0 for SGD (may be NULL).
+ *  @return SEQFEAT_OK or SEQFEAT_ERR_INVALID_ARGUMENT (optimizer is NULL). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_hyper_parameters(
+    const seqfeat_optimizer* optimizer, float* out_learning_rate,
+    float* out_initial_accumulator_value, float* out_epsilon);
+
+/** Saves an optimizer next to its layer: writes <directory>/optimizer.safetensors (directory
+ *  created if missing; the file replaced atomically) holding the kind and hyper-parameters in
+ *  __metadata__ and, for Adagrad, the accumulator of every table of a trainable embedding
+ *  column of `features`, keyed by table name (docs/formats.md). Save the layer first:
+ *  seqfeat_features_save removes an optimizer.safetensors left in the directory by an earlier
+ *  save, whose state would belong to the tables it replaces.
+ *  @param optimizer the optimizer training the layer's tables.
+ *  @param features  the layer.
+ *  @param directory UTF-8 path of the directory.
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_INVALID_ARGUMENT (NULL arguments, two different tables with
+ *          one name) or SEQFEAT_ERR_IO (the file cannot be written). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_save(
+    const seqfeat_optimizer* optimizer, const seqfeat_features* features,
+    const char* directory);
+
+/** Loads the optimizer saved by seqfeat_optimizer_save for the layer loaded from the same
+ *  directory: same kind and hyper-parameters, and the saved accumulators as its state for the
+ *  layer's tables, so that training continues exactly as if it had not stopped. The file is
+ *  checked completely before anything is returned.
+ *  @param directory UTF-8 path of the directory.
+ *  @param features  the layer whose tables the optimizer will train.
+ *  @param out       receives the caller-owned optimizer (free with seqfeat_optimizer_free).
+ *  @return SEQFEAT_OK, SEQFEAT_ERR_NOT_FOUND (no optimizer.safetensors), SEQFEAT_ERR_IO
+ *          (unreadable) or SEQFEAT_ERR_INVALID_ARGUMENT (malformed: unknown format, version,
+ *          kind or metadata key, a bad hyper-parameter, a trainable table without accumulator,
+ *          an accumulator of the wrong dtype or shape or with a negative or non-finite value, a
+ *          tensor that is no trainable table's; the message names the file and the key or
+ *          tensor). */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_optimizer_load(
+    const char* directory, const seqfeat_features* features, seqfeat_optimizer** out);
 
 /* ---------------------------------------------------------------------------------------------
  * TFRecord files of tf.train.Example / tf.train.SequenceExample

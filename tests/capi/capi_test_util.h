@@ -46,6 +46,43 @@ using FeaturesPtr = std::unique_ptr<seqfeat_features, FeaturesDeleter>;
 using TensorPtr = std::unique_ptr<seqfeat_tensor, TensorDeleter>;
 using StatsPtr = std::unique_ptr<seqfeat_stats, StatsDeleter>;
 
+// Training handles.
+struct GradientsDeleter {
+  void operator()(seqfeat_gradients* g) const { seqfeat_gradients_free(g); }
+};
+struct OptimizerDeleter {
+  void operator()(seqfeat_optimizer* o) const { seqfeat_optimizer_free(o); }
+};
+using GradientsPtr = std::unique_ptr<seqfeat_gradients, GradientsDeleter>;
+using OptimizerPtr = std::unique_ptr<seqfeat_optimizer, OptimizerDeleter>;
+
+inline GradientsPtr NewGradients() {
+  seqfeat_gradients* g = nullptr;
+  EXPECT_EQ(seqfeat_gradients_create(&g), SEQFEAT_OK);
+  return GradientsPtr(g);
+}
+inline OptimizerPtr Sgd(float lr) {
+  seqfeat_optimizer* o = nullptr;
+  EXPECT_EQ(seqfeat_sgd_optimizer_create(lr, &o), SEQFEAT_OK) << seqfeat_last_error_message();
+  return OptimizerPtr(o);
+}
+inline OptimizerPtr Adagrad(float lr, float init, float eps) {
+  seqfeat_optimizer* o = nullptr;
+  EXPECT_EQ(seqfeat_adagrad_optimizer_create(lr, init, eps, &o), SEQFEAT_OK)
+      << seqfeat_last_error_message();
+  return OptimizerPtr(o);
+}
+
+// An embedding column's table, row-major.
+inline std::vector<float> TableOf(const seqfeat_column* c) {
+  int64_t rows = 0, dim = 0;
+  EXPECT_EQ(seqfeat_column_table_shape(c, &rows, &dim), SEQFEAT_OK) << seqfeat_last_error_message();
+  std::vector<float> t(static_cast<size_t>(rows * dim));
+  EXPECT_EQ(seqfeat_column_table_get(c, t.data(), t.size()), SEQFEAT_OK)
+      << seqfeat_last_error_message();
+  return t;
+}
+
 // Sentinels written into out-params before a call that must fail: they must survive.
 template <class T>
 T* Sentinel() {
@@ -582,6 +619,7 @@ class TempDir {
   std::string Path(const std::string& name) const {
     return (std::filesystem::path(path_) / name).string();
   }
+  const std::string& Root() const { return path_; }
 
  private:
   std::string path_;

@@ -127,15 +127,6 @@ std::vector<int64_t> VariableShape(const seqfeat_column* c) {
   return std::vector<int64_t>(shape, shape + std::min<size_t>(rank, 8));
 }
 
-std::vector<float> TableOf(const seqfeat_column* c) {
-  int64_t rows = 0, dim = 0;
-  EXPECT_EQ(seqfeat_column_table_shape(c, &rows, &dim), SEQFEAT_OK) << seqfeat_last_error_message();
-  std::vector<float> t(static_cast<size_t>(rows * dim));
-  EXPECT_EQ(seqfeat_column_table_get(c, t.data(), t.size()), SEQFEAT_OK)
-      << seqfeat_last_error_message();
-  return t;
-}
-
 std::string TableName(const seqfeat_column* c) {
   const char* name = nullptr;
   EXPECT_EQ(seqfeat_column_table_name(c, &name), SEQFEAT_OK) << seqfeat_last_error_message();

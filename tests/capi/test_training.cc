@@ -13,23 +13,6 @@ namespace {
 
 using namespace sftest;
 
-struct OptimizerDeleter {
-  void operator()(seqfeat_optimizer* o) const { seqfeat_optimizer_free(o); }
-};
-using OptimizerPtr = std::unique_ptr<seqfeat_optimizer, OptimizerDeleter>;
-
-OptimizerPtr Sgd(float lr) {
-  seqfeat_optimizer* o = nullptr;
-  EXPECT_EQ(seqfeat_sgd_optimizer_create(lr, &o), SEQFEAT_OK) << seqfeat_last_error_message();
-  return OptimizerPtr(o);
-}
-OptimizerPtr Adagrad(float lr, float init, float eps) {
-  seqfeat_optimizer* o = nullptr;
-  EXPECT_EQ(seqfeat_adagrad_optimizer_create(lr, init, eps, &o), SEQFEAT_OK)
-      << seqfeat_last_error_message();
-  return OptimizerPtr(o);
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // A random batch described per example and step, written into a seqfeat_batch in three forms,
@@ -496,7 +479,7 @@ TEST(CapiTraining, FusedUpdateEqualsBackwardThenApply) {
     OptimizerPtr o1 = adagrad ? Adagrad(0.05f, 0.1f, 1e-7f) : Sgd(0.05f);
     OptimizerPtr o2 = adagrad ? Adagrad(0.05f, 0.1f, 1e-7f) : Sgd(0.05f);
     const int64_t shape[3] = {fused.B, fused.T, fused.D};
-    const std::vector<float> before = Table(split.emb.get());
+    const std::vector<float> before = TableOf(split.emb.get());
     GradientsPtr g = NewGradients();
     for (int step = 0; step < 3; ++step) {
       ASSERT_EQ(seqfeat_features_backward_apply(fused.layer.get(), fused.batch.get(), nullptr,
@@ -508,7 +491,7 @@ TEST(CapiTraining, FusedUpdateEqualsBackwardThenApply) {
                 SEQFEAT_OK);
       ASSERT_EQ(seqfeat_optimizer_apply(o2.get(), g.get()), SEQFEAT_OK);
     }
-    const std::vector<float> a = Table(fused.emb.get()), b = Table(split.emb.get());
+    const std::vector<float> a = TableOf(fused.emb.get()), b = TableOf(split.emb.get());
     EXPECT_EQ(a, b);
     EXPECT_NE(a, before);
     // Only the rows in the gradient changed.
@@ -550,7 +533,7 @@ TEST(CapiTraining, SgdSumsDuplicatesAndUpdatesOnlyTheirRows) {
   const float rows[] = {1, 1, 2, -4, 0.5f, 0.5f};
   ASSERT_EQ(seqfeat_optimizer_apply_rows(sgd.get(), t.emb.get(), ids, 3, rows, 2), SEQFEAT_OK);
   // id 0: [1, 2] - 0.5 * [2, -4]; id 2: [5, 6] - 0.5 * [1.5, 1.5]; id 1 untouched.
-  EXPECT_EQ(Table(t.emb.get()), (std::vector<float>{0, 4, 3, 4, 4.25f, 5.25f}));
+  EXPECT_EQ(TableOf(t.emb.get()), (std::vector<float>{0, 4, 3, 4, 4.25f, 5.25f}));
   EXPECT_EQ(seqfeat_optimizer_kind(sgd.get()), SEQFEAT_OPTIMIZER_SGD);
   EXPECT_FLOAT_EQ(seqfeat_optimizer_learning_rate(sgd.get()), 0.5f);
   float state[6];
@@ -584,7 +567,7 @@ TEST(CapiTraining, AdagradMatchesHandValuesOverSteps) {
         acc[id * 2 + d] += g[d] * g[d];
         w[id * 2 + d] -= lr * g[d] / (std::sqrt(acc[id * 2 + d]) + eps);
       }
-    const std::vector<float> got = Table(t.emb.get());
+    const std::vector<float> got = TableOf(t.emb.get());
     for (int i = 0; i < 4; ++i) EXPECT_NEAR(got[i], w[i], 1e-6) << "step " << step << " i " << i;
   }
   std::vector<float> state(4);
@@ -595,7 +578,7 @@ TEST(CapiTraining, AdagradMatchesHandValuesOverSteps) {
 
   // State round trip: set it on a fresh optimizer and both take the same next step.
   OneTable u;
-  BuildOneTable(u, Table(t.emb.get()), 2, 2);
+  BuildOneTable(u, TableOf(t.emb.get()), 2, 2);
   OptimizerPtr fresh = Adagrad(0.1f, 0.1f, 1e-7f);
   std::vector<float> untouched(4);
   ASSERT_EQ(seqfeat_optimizer_state_get(fresh.get(), u.emb.get(), untouched.data(), 4),
@@ -606,7 +589,7 @@ TEST(CapiTraining, AdagradMatchesHandValuesOverSteps) {
   const float row[] = {0.3f, -0.2f};
   ASSERT_EQ(seqfeat_optimizer_apply_rows(ada.get(), t.emb.get(), id, 1, row, 2), SEQFEAT_OK);
   ASSERT_EQ(seqfeat_optimizer_apply_rows(fresh.get(), u.emb.get(), id, 1, row, 2), SEQFEAT_OK);
-  EXPECT_EQ(Table(t.emb.get()), Table(u.emb.get()));
+  EXPECT_EQ(TableOf(t.emb.get()), TableOf(u.emb.get()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,7 +599,7 @@ TEST(CapiTraining, BadGradientShapesAndBatchesAreErrorsAndTablesStayUntouched) {
   Big m;
   ASSERT_NO_FATAL_FAILURE(BuildBig(m, 3));
   OptimizerPtr sgd = Sgd(1.f);
-  const std::vector<float> before = Table(m.emb.get());
+  const std::vector<float> before = TableOf(m.emb.get());
   GradientsPtr g = NewGradients();
   const int64_t flat[2] = {m.B, m.T * m.D};
   const int64_t swapped[3] = {m.T, m.B, m.D};
@@ -652,13 +635,13 @@ TEST(CapiTraining, BadGradientShapesAndBatchesAreErrorsAndTablesStayUntouched) {
   o = Capture(seqfeat_features_backward_apply(m.layer.get(), m.batch.get(), nullptr, m.G.data(),
                                               shape, 3, nullptr));
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
-  EXPECT_EQ(Table(m.emb.get()), before);
+  EXPECT_EQ(TableOf(m.emb.get()), before);
 }
 
 TEST(CapiTraining, BadOptimizerInputIsAnErrorAndTheTableStaysUntouched) {
   OneTable t;
   BuildOneTable(t, {1, 2, 3, 4, 5, 6}, 3, 2);
-  const std::vector<float> before = Table(t.emb.get());
+  const std::vector<float> before = TableOf(t.emb.get());
   OptimizerPtr ada = Adagrad(0.1f, 0.1f, 1e-7f);
   const float rows[] = {1, 1, 1, 1};
   {
@@ -685,7 +668,7 @@ TEST(CapiTraining, BadOptimizerInputIsAnErrorAndTheTableStaysUntouched) {
                                                               rows, 2)),
                          SEQFEAT_ERR_INVALID_ARGUMENT));
   }
-  EXPECT_EQ(Table(t.emb.get()), before);
+  EXPECT_EQ(TableOf(t.emb.get()), before);
   std::vector<float> state(6);
   ASSERT_EQ(seqfeat_optimizer_state_get(ada.get(), t.emb.get(), state.data(), 6), SEQFEAT_OK);
   EXPECT_EQ(state, std::vector<float>(6, 0.1f));
@@ -725,7 +708,7 @@ TEST(CapiTraining, TableDataIsTheTableItself) {
   float* data = nullptr;
   ASSERT_EQ(seqfeat_column_table_data(t.emb.get(), &data), SEQFEAT_OK);
   data[3] = 9.f;
-  EXPECT_EQ(Table(t.emb.get()), (std::vector<float>{1, 2, 3, 9}));
+  EXPECT_EQ(TableOf(t.emb.get()), (std::vector<float>{1, 2, 3, 9}));
   OptimizerPtr sgd = Sgd(1.f);
   const int64_t id[] = {0};
   const float row[] = {1, 1};

@@ -9,53 +9,13 @@ import numpy as np
 import pytest
 
 import seqfeat as sf
-from training_util import (densify, embedding_forward, finite_difference, reached_ids,
-                           random_steps, to_ragged, to_sparse)
+from training_util import (D_A, V_A, batch, build, densify, embedding_forward,
+                           finite_difference, reached_ids, random_steps, to_ragged, to_sparse)
 
 torch = pytest.importorskip("torch")
 import seqfeat.torch  # noqa: E402  (after importorskip)
 
-V_A, V_S, D_A, D_S = 7, 5, 3, 4
 X = "x_embedding/embedding_weights"  # the table of one_table()
-
-
-def build(combiner="mean", weighted=False, max_norm=None, seed=0):
-    """a_embedding (weighted or not), a_indicator, b/c shared table, c_embedding frozen, n."""
-    rng = np.random.default_rng(seed)
-    a = sf.sequence_categorical_column_with_identity("a", V_A)
-    a_in = sf.weighted_categorical_column(a, "aw") if weighted else a
-    table_a = rng.uniform(-1, 1, (V_A, D_A)).astype(np.float32)
-    table_s = rng.uniform(-1, 1, (V_S, D_S)).astype(np.float32)
-    emb_a = sf.embedding_column(a_in, D_A, combiner=combiner, max_norm=max_norm,
-                                initializer=table_a)
-    b = sf.sequence_categorical_column_with_identity("b", V_S)
-    c = sf.sequence_categorical_column_with_identity("c", V_S)
-    shared_b, shared_c = sf.shared_embeddings([b, c], D_S, combiner=combiner, max_norm=max_norm,
-                                              initializer=table_s)
-    frozen = sf.embedding_column(sf.sequence_categorical_column_with_identity("c", V_S), 2,
-                                 trainable=False)
-    columns = [sf.sequence_numeric_column("n"), shared_c, emb_a, frozen,
-               sf.indicator_column(a), shared_b]
-    return columns, emb_a, shared_b, table_a, table_s
-
-
-def batch(rng, combiner, weighted, form="sparse", B=4):
-    lengths = [int(x) for x in rng.integers(1, 6, B)]
-    lengths[2] = 0 if form != "ragged" else lengths[2]
-    steps_a = random_steps(rng, lengths, V_A, weighted=weighted,
-                           past_table=weighted and combiner != "sum")
-    steps_b = random_steps(rng, lengths, V_S)
-    steps_c = random_steps(rng, lengths, V_S)
-    T = max(lengths)
-    conv = to_sparse if form == "sparse" else to_ragged
-    features = {"a": conv(steps_a), "b": conv(steps_b), "c": conv(steps_c)}
-    if weighted:
-        features["aw"] = conv(steps_a, weights=True)
-    n_idx = [[b, t] for b in range(B) for t in range(lengths[b])]
-    features["n"] = sf.SparseTensor(np.array(n_idx, dtype=np.int64).reshape(-1, 2),
-                                    np.ones(len(n_idx), np.float32), [B, T])
-    return features, steps_a, steps_b, steps_c, T
-
 
 CASES = [(c, w, m) for c in ("sum", "mean", "sqrtn") for w in (False, True)
          for m in (None, 0.9, 100.0)]

@@ -52,7 +52,8 @@ from ._dtypes import DType, as_dtype, float32, float64, int32, int64, string
 from ._errors import InvalidArgumentError
 from ._layer import (DenseFeatures, SequenceFeatures, concatenate_context_input,
                      sequence_input_layer)
-from ._serialization import deserialize_feature_column, load, serialize_feature_column
+from ._serialization import (deserialize_feature_column, load, load_optimizer,
+                             serialize_feature_column)
 from ._tensors import IdWeightPair, RaggedTensor, SparseTensor
 from .data import make_parse_example_spec
 
@@ -106,7 +107,7 @@ __all__ = [
     "categorical_column_with_vocabulary_list", "concatenate_context_input", "data",
     "deserialize_feature_column", "embedding_column",
     "float32", "float64", "indicator_column", "int32", "int64", "library_version", "load",
-    "make_parse_example_spec", "normalizers", "numeric_column", "optimizers", "ragged",
+    "load_optimizer", "make_parse_example_spec", "normalizers", "numeric_column", "optimizers", "ragged",
     "sequence_categorical_column_with_hash_bucket",
     "sequence_categorical_column_with_identity", "sequence_categorical_column_with_vocabulary_file",
     "sequence_categorical_column_with_vocabulary_list", "sequence_input_layer",

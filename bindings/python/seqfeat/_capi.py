@@ -376,6 +376,9 @@ _SIGNATURES = {
     "seqfeat_optimizer_apply_rows": (_S, [_H, _H, i64p, _SZ, f32p, _I64]),
     "seqfeat_optimizer_state_get": (_S, [_H, _H, f32p, _SZ]),
     "seqfeat_optimizer_state_set": (_S, [_H, _H, f32p, _SZ]),
+    "seqfeat_optimizer_hyper_parameters": (_S, [_H, f32p, f32p, f32p]),
+    "seqfeat_optimizer_save": (_S, [_H, _H, _CS]),
+    "seqfeat_optimizer_load": (_S, [_CS, _H, _PH]),
     # TFRecord files
     "seqfeat_feature_spec_default": (None, [_P(FeatureSpec)]),
     "seqfeat_parse_spec_create": (_S, [_PH]),

@@ -23,6 +23,7 @@ from . import _serialization
 
 if TYPE_CHECKING:
     from ._plan import Plan
+    from .optimizers import Optimizer
 
 #: What a SequenceFeatures call returns: (dense, sequence_length[, mask]) as numpy arrays, or
 #: as DLPackTensors with output='dlpack'.
@@ -150,11 +151,15 @@ class SequenceFeatures:
         array or callable initializers re-applied), shared tables shared again."""
         return _serialization.layer_from_config(cls, config, custom_objects)
 
-    def save(self, directory: Union[str, "os.PathLike[str]"]) -> None:
+    def save(self, directory: Union[str, "os.PathLike[str]"],
+             optimizer: Optional["Optimizer"] = None) -> None:
         """Writes pipeline.json and tables.safetensors into `directory` (created if missing):
         seqfeat.load(directory) here, seqfeat_features_load in C or SequenceFeatures::load in
-        Rust rebuild the layer, giving bit-identical outputs. call_defaults are saved too."""
-        _serialization.save(self, directory)
+        Rust rebuild the layer, giving bit-identical outputs. call_defaults are saved too.
+        With an optimizer (seqfeat.optimizers) its kind, hyper-parameters and state go into
+        optimizer.safetensors; seqfeat.load_optimizer(directory, layer) brings it back to
+        resume training. Without one, an optimizer.safetensors left there is removed."""
+        _serialization.save(self, directory, optimizer)
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return _serialization.layer_reduce(self)

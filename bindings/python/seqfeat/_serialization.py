@@ -321,8 +321,16 @@ def _pack_options(defaults):
     return options
 
 
-def save(layer, directory):
-    """layer.save(directory): pipeline.json + tables.safetensors (docs/formats.md)."""
+def save(layer, directory, optimizer=None):
+    """layer.save(directory, optimizer): pipeline.json + tables.safetensors, and with an
+    optimizer optimizer.safetensors (docs/formats.md)."""
+    from .optimizers import Optimizer
+    if optimizer is not None:
+        if _layer_kind(layer) == "DenseFeatures":
+            raise TypeError("A DenseFeatures layer has no training; save it without optimizer.")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a seqfeat.optimizers optimizer; got "
+                            f"{type(optimizer).__name__}.")
     for column in layer.feature_columns:
         if column._python_normalizers():
             raise ValueError(
@@ -339,6 +347,8 @@ def save(layer, directory):
     pack = _pack_options(layer.call_defaults)
     options.call_defaults = C.pointer(pack)
     _check_io(lib.features_save(layer._handle, directory.encode("utf-8"), C.byref(options)))
+    if optimizer is not None:
+        _check_io(lib.optimizer_save(optimizer._handle, layer._handle, directory.encode("utf-8")))
 
 
 def load(directory: Union[str, "os.PathLike[str]"], mmap: bool = False) -> Any:
@@ -369,11 +379,29 @@ def load(directory: Union[str, "os.PathLike[str]"], mmap: bool = False) -> Any:
     return _adopt_layer(cls, out, doc["columns"], name, True)
 
 
-def layer_reduce(layer):
-    """Pickling a layer: its configuration and every table once."""
+def load_optimizer(directory: Union[str, "os.PathLike[str]"], layer: Any) -> Any:
+    """The optimizer saved by layer.save(directory, optimizer=...), for `layer` (the layer
+    seqfeat.load(directory) returned, or one with the same trainable tables): the same kind
+    and hyper-parameters, and Adagrad's accumulators restored, so that training continues
+    exactly as if it had not stopped. Raises FileNotFoundError when the directory holds no
+    optimizer.safetensors, ValueError when the file does not fit the layer."""
+    from ._layer import SequenceFeatures
+    from .optimizers import _adopt
+    if not isinstance(layer, SequenceFeatures):
+        raise TypeError(f"load_optimizer needs the SequenceFeatures layer the optimizer trains; "
+                        f"got {type(layer).__name__}.")
+    out = C.c_void_p()
+    _check_io(lib.optimizer_load(os.fspath(directory).encode("utf-8"), layer._handle,
+                                 C.byref(out)))
+    return _adopt(out)
+
+
+def layer_reduce(layer, skip=()):
+    """Pickling a layer: its configuration and every table once (but the tables named in
+    `skip`, which the unpickled layer initialises from their seeds for the caller to set)."""
     tables = {}
     for column in layer.feature_columns:
-        if hasattr(column, "get_table"):
+        if hasattr(column, "get_table") and column.table_name not in skip:
             tables.setdefault(column.table_name, column.get_table())
     return _layer_from_state, (type(layer), layer.get_config(), tables)
 
@@ -382,7 +410,8 @@ def _layer_from_state(cls, config, tables):
     layer = cls.from_config(config)
     done = set()
     for column in layer.feature_columns:
-        if hasattr(column, "get_table") and column.table_name not in done:
+        if hasattr(column, "get_table") and column.table_name in tables and \
+                column.table_name not in done:
             done.add(column.table_name)
             column.set_table(tables[column.table_name])
     return layer
@@ -394,4 +423,4 @@ def table_writable(column):
     return bool(out.value)
 
 
-__all__ = ["deserialize_feature_column", "load", "serialize_feature_column"]
+__all__ = ["deserialize_feature_column", "load", "load_optimizer", "serialize_feature_column"]

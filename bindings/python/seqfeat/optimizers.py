@@ -150,4 +150,25 @@ class Adagrad(Optimizer):
         self.epsilon = float(epsilon)
 
 
+def _adopt(handle: C.c_void_p) -> Optimizer:
+    """The Python optimizer around an owned library handle (one loaded from a directory)."""
+    optimizer: Optimizer
+    lr, init, eps = C.c_float(), C.c_float(), C.c_float()
+    check(lib.optimizer_hyper_parameters(handle, C.byref(lr), C.byref(init), C.byref(eps)),
+          CONSTRUCTION)
+    if lib.optimizer_kind(handle) == _capi.OPTIMIZER_ADAGRAD:
+        adagrad = Adagrad.__new__(Adagrad)
+        Optimizer.__init__(adagrad, handle)
+        adagrad.name = "Adagrad"
+        adagrad.initial_accumulator_value = float(init.value)
+        adagrad.epsilon = float(eps.value)
+        optimizer = adagrad
+    else:
+        sgd = SGD.__new__(SGD)
+        Optimizer.__init__(sgd, handle)
+        sgd.name = "SGD"
+        optimizer = sgd
+    return optimizer
+
+
 __all__ = ["Adagrad", "Optimizer", "SGD"]

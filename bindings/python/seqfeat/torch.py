@@ -13,12 +13,34 @@ gives dense gradients. A table no id of the batch reaches gets no gradient (None
 
 The module's state is its columns and call options; the features of a call are kept until its
 backward (they must not be changed in between).
+
+Pickling (and copy.deepcopy, and sending the module to a process started with any method)
+keeps the columns, every table's values, each parameter's requires_grad, sparse, the call
+options and the train/eval flags. The trainable tables travel once, as the parameters' values,
+so that a torch optimizer pickled together with the module still refers to the unpickled
+module's parameters, which again are the unpickled layer's tables. A process the module is sent
+to gets copies of the tables (torch's shared-memory passing of parameters does not apply: the
+tables' memory belongs to the library), so its updates are not seen by the sender.
 """
 
 import torch
 
+from . import _serialization
 from ._layer import SequenceFeatures as _NumpySequenceFeatures
 from ._call import _PADDING
+
+
+class _TableParameter(torch.nn.Parameter):
+    """A trainable table as a Parameter sharing the library table's memory. It pickles as a
+    copy of its values: torch's multiprocessing pickler would otherwise move a parameter's
+    storage into shared memory, and this one's storage belongs to the library."""
+
+    def __reduce_ex__(self, protocol):
+        return _table_parameter, (self.detach().numpy().copy(), self.requires_grad)
+
+
+def _table_parameter(values, requires_grad):
+    return _TableParameter(torch.from_numpy(values), requires_grad)
 
 _CALL_OPTIONS = ("max_length", "padding", "truncating", "strict", "num_threads")
 
@@ -72,8 +94,27 @@ class SequenceFeatures(torch.nn.Module):
         self.tables = torch.nn.ParameterDict()
         self._table_names = []
         for name_, column in self.layer.trainable_tables().items():
-            self.tables[name_] = torch.nn.Parameter(torch.from_numpy(column._table_view()))
+            self.tables[name_] = _TableParameter(torch.from_numpy(column._table_view()))
             self._table_names.append(name_)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # The layer without its trainable tables: those are the parameters' values.
+        state["layer"] = _serialization.layer_reduce(self.layer, skip=set(self._table_names))
+        return state
+
+    def __setstate__(self, state):
+        rebuild, args = state["layer"]
+        state = dict(state, layer=rebuild(*args))
+        super().__setstate__(state)
+        # Each parameter's values become the new layer's table, and the parameter (the same
+        # object a torch optimizer unpickled with it refers to) shares its memory again.
+        tables = self.layer.trainable_tables()
+        for name in self._table_names:
+            param = self.tables[name]
+            column = tables[name]
+            column.set_table(param.detach().numpy())
+            param.data = torch.from_numpy(column._table_view())
 
     @property
     def feature_columns(self):

@@ -870,6 +870,22 @@ extern "C" {
         values: *const f32,
         count: usize,
     ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_hyper_parameters(
+        optimizer: *const seqfeat_optimizer,
+        out_learning_rate: *mut f32,
+        out_initial_accumulator_value: *mut f32,
+        out_epsilon: *mut f32,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_save(
+        optimizer: *const seqfeat_optimizer,
+        features: *const seqfeat_features,
+        directory: *const c_char,
+    ) -> seqfeat_status;
+    pub fn seqfeat_optimizer_load(
+        directory: *const c_char,
+        features: *const seqfeat_features,
+        out: *mut *mut seqfeat_optimizer,
+    ) -> seqfeat_status;
 
     // The plan / pack split.
     pub fn seqfeat_features_plan(

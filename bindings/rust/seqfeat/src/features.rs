@@ -54,7 +54,7 @@ fn load_options(storage: TableStorage) -> sys::seqfeat_load_options {
     opts
 }
 
-fn path_string(directory: &Path) -> Result<std::ffi::CString> {
+pub(crate) fn path_string(directory: &Path) -> Result<std::ffi::CString> {
     c_string("directory", directory.as_os_str().as_encoded_bytes().to_vec())
 }
 

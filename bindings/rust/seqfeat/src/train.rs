@@ -4,12 +4,13 @@
 //! writes table rows in place, so it must not overlap a pack of the same table.
 
 use std::ffi::CStr;
+use std::path::Path;
 use std::ptr::{self, NonNull};
 
 use crate::batch::Batch;
 use crate::column::AsColumn;
 use crate::error::{check, Error, Result};
-use crate::features::{PackOptions, SequenceFeatures};
+use crate::features::{path_string, PackOptions, SequenceFeatures};
 use crate::sys;
 
 /// Reusable gradient buffers: each [`SequenceFeatures::backward`] overwrites them, and once
@@ -286,6 +287,40 @@ impl Optimizer {
             )
         })?;
         Ok(out)
+    }
+
+    /// `(initial_accumulator_value, epsilon)` of Adagrad; `(0, 0)` for SGD.
+    pub fn hyper_parameters(&self) -> (f32, f32) {
+        let (mut init, mut eps) = (0f32, 0f32);
+        // Cannot fail: the handle is valid and NULL learning-rate output is allowed.
+        let _ = unsafe {
+            sys::seqfeat_optimizer_hyper_parameters(
+                self.raw.as_ptr(),
+                ptr::null_mut(),
+                &mut init,
+                &mut eps,
+            )
+        };
+        (init, eps)
+    }
+
+    /// Writes `optimizer.safetensors` into `directory`: the kind, hyper-parameters and (Adagrad)
+    /// the accumulator of every trainable table of `features`. Save the layer first
+    /// ([`SequenceFeatures::save`] removes an earlier optimizer file).
+    pub fn save(&self, features: &SequenceFeatures, directory: impl AsRef<Path>) -> Result<()> {
+        let dir = path_string(directory.as_ref())?;
+        check(unsafe {
+            sys::seqfeat_optimizer_save(self.raw.as_ptr(), features.as_ptr(), dir.as_ptr())
+        })
+    }
+
+    /// The optimizer saved in `directory` for `features` (the layer loaded from there), with
+    /// its state restored: training continues exactly where it stopped.
+    pub fn load(directory: impl AsRef<Path>, features: &SequenceFeatures) -> Result<Optimizer> {
+        let dir = path_string(directory.as_ref())?;
+        let mut raw = ptr::null_mut();
+        check(unsafe { sys::seqfeat_optimizer_load(dir.as_ptr(), features.as_ptr(), &mut raw) })?;
+        Optimizer::from_raw(raw)
     }
 
     pub fn set_state<C: AsColumn + ?Sized>(&mut self, column: &C, values: &[f32]) -> Result<()> {

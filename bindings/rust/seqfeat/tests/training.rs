@@ -208,3 +208,53 @@ fn bad_input_is_an_error_and_the_table_stays_untouched() {
     assert_error(Optimizer::adagrad(0.1, 0.0, 0.0), ErrorCode::InvalidArgument, &["epsilon"]);
     assert_error(sgd.set_learning_rate(f32::NAN), ErrorCode::InvalidArgument, &["learning_rate"]);
 }
+
+/// Step k's upstream gradient (a different one per step).
+fn upstream_at(k: usize) -> Vec<f32> {
+    (0..2 * 3 * DIM).map(|i| (((i + 3 * k) * 5 % 13) as f32 - 6.0) / 3.0).collect()
+}
+
+fn train(layer: &SequenceFeatures, optimizer: &mut Optimizer, steps: std::ops::Range<usize>) {
+    let batch = batch();
+    for k in steps {
+        layer
+            .backward_apply(&batch, &PackOptions::default(), &upstream_at(k), &[2, 3, 3], optimizer)
+            .unwrap();
+    }
+}
+
+#[test]
+fn saved_and_loaded_optimizer_resumes_bit_identically() {
+    let dir = std::env::temp_dir().join(format!("seqfeat_rust_optimizer_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let straight = model(Combiner::Mean, false, None);
+    let mut o_straight = Optimizer::adagrad(0.3, 0.05, 1e-6).unwrap();
+    train(&straight.layer, &mut o_straight, 0..6);
+
+    let first = model(Combiner::Mean, false, None);
+    let mut o_first = Optimizer::adagrad(0.3, 0.05, 1e-6).unwrap();
+    train(&first.layer, &mut o_first, 0..3);
+    first.layer.save(&dir).unwrap();
+    o_first.save(&first.layer, &dir).unwrap();
+
+    let resumed = SequenceFeatures::load(&dir, seqfeat::TableStorage::Copy).unwrap();
+    let mut o_resumed = Optimizer::load(&dir, &resumed).unwrap();
+    assert_eq!(o_resumed.kind(), OptimizerKind::Adagrad);
+    assert_eq!(o_resumed.learning_rate(), 0.3);
+    assert_eq!(o_resumed.hyper_parameters(), (0.05, 1e-6));
+    train(&resumed, &mut o_resumed, 3..6);
+
+    let column = resumed.find_column("ids_embedding").unwrap();
+    let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    assert_eq!(bits(column.table_get().unwrap()), bits(straight.embedding.table_get().unwrap()));
+    assert_ne!(column.table_get().unwrap(), table());
+    assert_eq!(
+        bits(o_resumed.state(&column).unwrap()),
+        bits(o_straight.state(&straight.embedding).unwrap())
+    );
+
+    // Saving the layer again drops the optimizer state of the tables it replaced.
+    resumed.save(&dir).unwrap();
+    assert_eq!(Optimizer::load(&dir, &resumed).unwrap_err().code(), ErrorCode::NotFound);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
