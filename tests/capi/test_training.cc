@@ -13,7 +13,6 @@ namespace {
 
 using namespace sftest;
 
-
 // ---------------------------------------------------------------------------------------------
 // A random batch described per example and step, written into a seqfeat_batch in three forms,
 // and a float64 forward of the embedding columns computed from that description.

@@ -37,6 +37,11 @@ fn save_load_packs_the_same_bytes() {
             let err = unsafe { owned.table_set(&zeros) }.unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidArgument);
             assert!(err.message().contains("read-only"), "{}", err.message());
+            // Training it is refused with a clear error too.
+            let mut sgd = seqfeat::Optimizer::sgd(0.1).unwrap();
+            let err = sgd.apply_rows(&column, &[1], &[1.0; 4], 4).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidArgument);
+            assert!(err.message().contains("read-only"), "{}", err.message());
         }
         assert_eq!(loaded.find_column("nope").unwrap_err().code(), ErrorCode::NotFound);
     }
