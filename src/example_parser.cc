@@ -242,7 +242,8 @@ class DecodedBatch::Decoder {
             const size_t count = f.size / 4;
             const size_t base = out.floats.size();
             out.floats.resize(base + count);
-            std::memcpy(out.floats.data() + base, f.data, f.size);  // little-endian host
+            if (count > 0)  // an empty packed field: nothing to copy (data() may be null)
+              std::memcpy(out.floats.data() + base, f.data, f.size);  // little-endian host
             n += static_cast<int64_t>(count);
           } else {
             wrong_wire(f, message, "5 or 2");

@@ -38,7 +38,7 @@ inline std::string float_list(const std::vector<float>& v, bool packed = true) {
   std::string list;
   if (packed) {
     std::string p(v.size() * 4, '\0');
-    std::memcpy(p.data(), v.data(), p.size());
+    if (!v.empty()) std::memcpy(p.data(), v.data(), p.size());
     list = len_field(1, p);
   } else {
     for (float x : v) {

@@ -349,6 +349,24 @@ TEST(ExampleParser, ExampleRecordsReadSequenceFeaturesFromFeatures) {
   EXPECT_EQ(b.find("w")->row_splits, (std::vector<int64_t>{0, 1, 1}));
 }
 
+// Found by fuzz_record_decode: an empty packed float list as the first floats of a batch
+// copied zero bytes into a vector's null data() (undefined behaviour, reported by UBSan).
+TEST(ExampleParser, EmptyPackedListsDecodeToNoValues) {
+  ParseSpec spec;
+  spec.add(var_len("w", DType::kFloat32, false));
+  spec.add(var_len("ids", DType::kInt64, false));
+  DecodedBatch b;
+  b.reset(spec, RecordType::kExample);
+  const std::string r0 = example({{"w", float_list({})}, {"ids", int64_list({})}});
+  const std::string r1 = example({{"w", float_list({2.5f})}, {"ids", int64_list({7})}});
+  b.decode(r0.data(), r0.size(), {});
+  b.decode(r1.data(), r1.size(), {});
+  EXPECT_EQ(b.find("w")->row_splits, (std::vector<int64_t>{0, 0, 1}));
+  EXPECT_EQ(b.find("w")->floats, (std::vector<float>{2.5f}));
+  EXPECT_EQ(b.find("ids")->row_splits, (std::vector<int64_t>{0, 0, 1}));
+  EXPECT_EQ(b.find("ids")->int64s, (std::vector<int64_t>{7}));
+}
+
 TEST(ExampleParser, OneofKeepsTheLastKindAndMergesRepeats) {
   ParseSpec spec;
   spec.add(var_len("f", DType::kInt64, false));
