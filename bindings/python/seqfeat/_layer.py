@@ -454,8 +454,8 @@ class DenseFeatures:
         self._feature_columns = columns
         self.trainable = trainable
         self.name = name or "dense_features"
-        self._reader = None
-        self._idle_states = []
+        self._reader: Optional[FeatureReader] = None
+        self._idle_states: List[DenseCallState] = []
 
     @classmethod
     def _from_handle(cls, handle, columns, name, trainable):
