@@ -543,19 +543,8 @@ inline Outcome GetSparse(const seqfeat_column* column, const Batch& batch, Spars
 }
 
 // ---------------------------------------------------------------------------------------------
-// Training
+// Training (the gradients and optimizer handles are at the top of this file)
 // ---------------------------------------------------------------------------------------------
-struct GradientsDeleter {
-  void operator()(seqfeat_gradients* g) const { seqfeat_gradients_free(g); }
-};
-using GradientsPtr = std::unique_ptr<seqfeat_gradients, GradientsDeleter>;
-
-inline GradientsPtr NewGradients() {
-  seqfeat_gradients* g = nullptr;
-  EXPECT_EQ(seqfeat_gradients_create(&g), SEQFEAT_OK);
-  return GradientsPtr(g);
-}
-
 // An embedding column's whole table, row-major.
 inline std::vector<float> Table(const seqfeat_column* c) {
   int64_t rows = 0, dim = 0;
