@@ -134,6 +134,31 @@ def test_plan_takes_the_layers_call_defaults():
         dense.tobytes()
 
 
+def test_backward_takes_the_layers_call_defaults():
+    """Like a call, backward and backward_apply take the options left None from call_defaults
+    (a loaded layer's saved max_length and padding)."""
+    rng = np.random.default_rng(7)
+    layer, columns = build(rng, "sum", False, None, 30, 4)
+    layer.call_defaults = {**layer.call_defaults, "max_length": 2, "padding": "pre"}
+    features = random_batch(rng, 5, 30, False)
+    dense, _ = layer(features)
+    assert dense.shape[1] == 2
+    grad = rng.standard_normal(dense.shape).astype(np.float32)
+    implicit = layer.backward(features, grad)
+    explicit = layer.backward(features, grad, max_length=2, padding="pre")
+    assert implicit.keys() == explicit.keys() == columns.keys()
+    for name in explicit:
+        np.testing.assert_array_equal(implicit[name][0], explicit[name][0])
+        assert implicit[name][1].tobytes() == explicit[name][1].tobytes()
+    # backward_apply with SGD moves exactly the rows backward returned.
+    before = {name: c.get_table() for name, c in columns.items()}
+    layer.backward_apply(features, grad, sf.optimizers.SGD(learning_rate=0.5))
+    for name, (ids, rows) in explicit.items():
+        expected = before[name].copy()
+        expected[ids] -= np.float32(0.5) * rows
+        np.testing.assert_allclose(columns[name].get_table(), expected, rtol=0, atol=1e-6)
+
+
 @pytest.mark.parametrize("combiner,weighted", [("sum", False), ("mean", True), ("sqrtn", True)])
 def test_pack_from_planned_rows_through_the_multi_hot_kernel(combiner, weighted):
     """D = 128 and more ids per bag than the vocabulary has rows: the layer multiplies a

@@ -330,16 +330,19 @@ class SequenceFeatures:
         return np.ascontiguousarray(grad)
 
     def backward(self, features: Features, grad: ArrayLike, *, max_length: Optional[int] = None,
-                 padding: str = "post", truncating: str = "post", strict: bool = False,
-                 num_threads: int = 0) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
+                 padding: Optional[str] = None, truncating: Optional[str] = None,
+                 strict: Optional[bool] = None,
+                 num_threads: Optional[int] = None) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
         """Gradient of every trainable embedding table given grad = d loss / d sequence_input
         ([B, T, ΣD] float32, exactly the shape of the output of the call with these features
-        and options): {table name: (ids int64 [U] sorted unique, rows float32 [U, D])}, with
-        duplicate ids summed. A table no id of the batch reaches has U = 0."""
+        and options; options left None come from call_defaults, as in a call):
+        {table name: (ids int64 [U] sorted unique, rows float32 [U, D])}, with duplicate ids
+        summed. A table no id of the batch reaches has U = 0."""
         grad = self._check_grad(grad)
         gradients = self._gradients_handle()
         shape = (C.c_int64 * max(grad.ndim, 1))(*grad.shape)
-        self._with_batch(features, (max_length, padding, truncating, strict, num_threads),
+        options = self._call_options(max_length, padding, truncating, strict, num_threads)
+        self._with_batch(features, options,
                          lambda batch, opts: check(lib.features_backward(
                              self._handle, batch.handle, opts, grad.ctypes.data_as(_capi.f32p),
                              shape, grad.ndim, gradients), CALL))
@@ -367,11 +370,12 @@ class SequenceFeatures:
         return out
 
     def backward_apply(self, features: Features, grad: ArrayLike, optimizer: Any, *,
-                       max_length: Optional[int] = None, padding: str = "post",
-                       truncating: str = "post", strict: bool = False,
-                       num_threads: int = 0) -> None:
+                       max_length: Optional[int] = None, padding: Optional[str] = None,
+                       truncating: Optional[str] = None, strict: Optional[bool] = None,
+                       num_threads: Optional[int] = None) -> None:
         """backward() and optimizer.apply() in one library call that never materialises the
-        gradient (each id's row goes straight into the update)."""
+        gradient (each id's row goes straight into the update); options left None come from
+        call_defaults, as in a call."""
         from .optimizers import Optimizer
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a seqfeat.optimizers optimizer; got "
@@ -380,7 +384,8 @@ class SequenceFeatures:
         if not self.trainable:
             return
         shape = (C.c_int64 * max(grad.ndim, 1))(*grad.shape)
-        self._with_batch(features, (max_length, padding, truncating, strict, num_threads),
+        options = self._call_options(max_length, padding, truncating, strict, num_threads)
+        self._with_batch(features, options,
                          lambda batch, opts: check(lib.features_backward_apply(
                              self._handle, batch.handle, opts, grad.ctypes.data_as(_capi.f32p),
                              shape, grad.ndim, optimizer._handle), CALL))
