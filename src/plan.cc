@@ -480,6 +480,8 @@ Planned plan_batch(const LayerColumns& layer, Layer kind, const Batch& batch,
     if (columns[c]->kind() == ColumnKind::kNumeric) {
       plan_numeric(static_cast<const NumericColumn&>(*columns[c]), batch, kind, plans[c]);
     } else {
+      // The scratch may hold another layer's numeric plan here: drop its view of that batch.
+      plans[c].numeric.direct = nullptr;
       plan_categorical(*columns[c], batch, kind, opt, plans[c]);
     }
   }
