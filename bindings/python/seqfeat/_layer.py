@@ -111,12 +111,18 @@ class SequenceFeatures:
         handles = (C.c_void_p * len(columns))(*(c._handle.value for c in columns))
         out = C.c_void_p()
         check(lib.features_create(handles, len(columns), C.byref(out)), CONSTRUCTION)
-        self._handle = out
-        self._finalizer = weakref.finalize(self, lib.features_free, out)
         # The library sorts by name too (byte order of UTF-8 = code point order).
-        self._feature_columns = columns
+        self._adopt(out, columns, name or ("sequence_input_layer" if contrib else
+                                           "sequence_features"), trainable)
+
+    def _adopt(self, handle, columns, name, trainable):
+        """Takes ownership of a library layer handle whose columns (layer order) are
+        `columns`, with fresh call state."""
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, lib.features_free, handle)
+        self._feature_columns = list(columns)
         self.trainable = trainable
-        self.name = name or ("sequence_input_layer" if contrib else "sequence_features")
+        self.name = name
         self._reader = None
         self._idle_states = []
         self._last_state = None
@@ -127,16 +133,7 @@ class SequenceFeatures:
     def _from_handle(cls, handle, columns, name, trainable):
         """A layer around an owned library handle whose columns (layer order) are `columns`."""
         layer = cls.__new__(cls)
-        layer._handle = handle
-        layer._finalizer = weakref.finalize(layer, lib.features_free, handle)
-        layer._feature_columns = list(columns)
-        layer.trainable = trainable
-        layer.name = name
-        layer._reader = None
-        layer._idle_states = []
-        layer._last_state = None
-        layer._stats = None
-        layer.call_defaults = _default_call_options()
+        layer._adopt(handle, columns, name, trainable)
         return layer
 
     def get_config(self) -> Dict[str, Any]:
@@ -454,11 +451,16 @@ class DenseFeatures:
         handles = (C.c_void_p * len(columns))(*(c._handle.value for c in columns))
         out = C.c_void_p()
         check(lib.dense_features_create(handles, len(columns), C.byref(out)), CONSTRUCTION)
-        self._handle = out
-        self._finalizer = weakref.finalize(self, lib.dense_features_free, out)
-        self._feature_columns = columns
+        self._adopt(out, columns, name or "dense_features", trainable)
+
+    def _adopt(self, handle, columns, name, trainable):
+        """Takes ownership of a library layer handle whose columns (layer order) are
+        `columns`, with fresh call state."""
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, lib.dense_features_free, handle)
+        self._feature_columns = list(columns)
         self.trainable = trainable
-        self.name = name or "dense_features"
+        self.name = name
         self._reader: Optional[FeatureReader] = None
         self._idle_states: List[DenseCallState] = []
 
@@ -466,13 +468,7 @@ class DenseFeatures:
     def _from_handle(cls, handle, columns, name, trainable):
         """A layer around an owned library handle whose columns (layer order) are `columns`."""
         layer = cls.__new__(cls)
-        layer._handle = handle
-        layer._finalizer = weakref.finalize(layer, lib.dense_features_free, handle)
-        layer._feature_columns = list(columns)
-        layer.trainable = trainable
-        layer.name = name
-        layer._reader = None
-        layer._idle_states = []
+        layer._adopt(handle, columns, name, trainable)
         return layer
 
     def get_config(self) -> Dict[str, Any]:
