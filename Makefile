@@ -39,25 +39,18 @@ endef
 # Rust: the machine's rustup toolchain if there is one, else Debian's cargo (installed by deps).
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all deps configure build demo test bench clean fuzz fuzz-build fuzz-smoke sanitize \
-  memcheck
+.PHONY: all deps cargo-deb configure build demo test bench clean fuzz fuzz-build fuzz-smoke \
+  sanitize memcheck
 
 all: build
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi; \
-	if ! command -v cargo >/dev/null 2>&1; then \
-	  echo "Installing Debian's cargo"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cargo; \
-	fi
+	$(call install_packages,$(DEB_PACKAGES))
+	@command -v cargo >/dev/null 2>&1 || $(MAKE) --no-print-directory cargo-deb
+
+# Debian's cargo, when the machine has no Rust toolchain of its own.
+cargo-deb:
+	$(call install_packages,cargo)
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
