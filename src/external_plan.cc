@@ -13,16 +13,27 @@ ExternalPlan::ExternalPlan(std::shared_ptr<const SequenceFeatures> layer, const 
   // Copied out of the thread's scratch memory, without pointers into the batch.
   const Planned p = layer_->plan(batch, options_);
   const auto B = static_cast<size_t>(p.batch);
-  columns_.assign(p.columns.begin(), p.columns.end());
-  for (ColumnPlan& c : columns_) {
-    NumericPlan& n = c.numeric;
-    if (n.direct) {
-      n.values.assign(n.direct, n.direct + (n.example_entries.empty() ? 0 : n.example_entries.back()));
-      n.direct = nullptr;
+  // Only the half of each scratch slot that belongs to the column's kind: the other half may
+  // still hold what another layer's plan left there.
+  columns_.resize(p.columns.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const ColumnPlan& from = p.columns[c];
+    ColumnPlan& to = columns_[c];
+    to.stats = from.stats;
+    to.batch = from.batch;
+    to.steps = from.steps;
+    if (layer_->column(c)->kind() == ColumnKind::kNumeric) {
+      to.numeric = from.numeric;
+      NumericPlan& n = to.numeric;
+      if (n.direct) {
+        n.values.assign(n.direct,
+                        n.direct + (n.example_entries.empty() ? 0 : n.example_entries.back()));
+        n.direct = nullptr;
+      }
+    } else {
+      to.bags = from.bags;
+      to.bags.input = nullptr;
     }
-    c.bags.input = nullptr;
-    c.lengths = nullptr;
-    c.extent = nullptr;
   }
   lengths_.assign(p.lengths, p.lengths + B);
   planned_.batch = p.batch;
