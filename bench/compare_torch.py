@@ -2,13 +2,16 @@
 """libseqfeat vs PyTorch's fastest pipeline, side by side in one process (`make bench`).
 
 For every workload and thread count the contenders run alternately (order reversed every
-repetition) on the same freshly drawn batch; each prints the median of its timed calls after
-warm-up.
+repetition), each timed call on a batch of its own drawn just before it (from the same
+distribution: a contender never finds rows another one has just brought into the cache); each
+prints the median of its timed calls after warm-up. All contenders are checked to agree on one
+shared batch at the first and the last repetition.
 
   public   the Python package as a user calls it: layer({key: RaggedTensor}) returning numpy
            arrays (the headline figure; the RaggedTensor is built inside the timed region).
-  C        the same layer reached through the C ABI from ctypes: the ragged views added to a
-           reused batch and seqfeat_features_pack_into into a preallocated buffer.
+  C        the same layer through the C ABI, timed inside C (bench/c_level.c, loaded with
+           ctypes; no Python or ctypes time in the figure): the ragged views added to a reused
+           batch and seqfeat_features_pack_into into a preallocated buffer.
   torch    the fastest of PyTorch's candidate pipelines, each timed in the same run:
              mask       F.embedding (one id per step) or F.embedding_bag(ids, W, offsets, mode),
                         then out.zero_(); out[arange(T) < lengths[:, None]] = rows;
@@ -34,6 +37,8 @@ arrays, 'S' arrays and Python lists of str, and from the same ids already comput
 columns over the same tables); PyTorch is fed the ids (it has no TF-identical hash).
 
 Environment: SEQFEAT_LIBRARY (path to libseqfeat.so), SEQFEAT_ROOFLINE (path to the probe),
+SEQFEAT_BENCH_C (path to the C-level timing library; both are found in the library's build,
+else compiled with cc),
 SEQFEAT_BENCH_REPS (default 40), SEQFEAT_BENCH_ONLY (comma-separated workload name prefixes).
 """
 
@@ -70,11 +75,48 @@ def library_path():
     return os.environ.get("SEQFEAT_LIBRARY") or os.path.join(REPO, "build", "libseqfeat.so")
 
 
+def built_program(env, name, compile_args):
+    """A program built beside the library (its build's bench/ directory), the path in
+    environment variable env, or one compiled now with cc and compile_args (+ -o path)."""
+    path = os.environ.get(env)
+    if path:
+        return path
+    lib_dir = os.path.dirname(os.path.abspath(library_path()))
+    candidate = os.path.join(lib_dir, "bench", name)
+    if os.path.exists(candidate):
+        return candidate
+    cc = shutil.which("cc") or shutil.which("gcc")
+    out = os.path.join(tempfile.mkdtemp(prefix="seqfeat_bench"), name)
+    subprocess.run([cc, *compile_args, "-o", out], check=True)
+    return out
+
+
+def c_level_path():
+    """The C-level timing library (bench/c_level.c)."""
+    lib_dir = os.path.dirname(os.path.abspath(library_path()))
+    return built_program("SEQFEAT_BENCH_C", "libseqfeat_bench_c.so", [
+        "-O2", "-std=c11", "-shared", "-fPIC", os.path.join(HERE, "c_level.c"),
+        "-I", os.path.join(REPO, "include"), "-I", os.path.join(lib_dir, "include"),
+        library_path()])
+
+
 class CPath:
-    """The C-level call: a reused batch and pack_into into a preallocated buffer, through the
-    layer's own handle (the library holds one copy of the table)."""
+    """The C-level call: the features added to a reused batch as ragged views and
+    seqfeat_features_pack_into into a preallocated buffer, through the layer's own handle (the
+    library holds one copy of the table), timed inside C by bench/c_level.c: no ctypes or
+    Python time is in the figure."""
+
+    _timer = None
 
     def __init__(self, layer, out_floats, batch_size):
+        if CPath._timer is None:
+            timer = C.CDLL(c_level_path()).seqfeat_bench_pack_ragged
+            timer.restype = C.c_int64
+            timer.argtypes = [C.c_void_p, C.c_void_p, C.c_int32, C.c_void_p, C.c_void_p,
+                              C.c_void_p, C.c_int64, C.c_int64, C.c_void_p, C.c_int64,
+                              C.c_void_p, C.c_void_p, C.c_void_p, C.c_size_t, C.c_void_p,
+                              C.c_size_t, C.POINTER(C.c_int32)]
+            CPath._timer = timer
         self.features = layer._handle
         self.batch = C.c_void_p()
         check(lib.batch_create(C.byref(self.batch)))
@@ -85,20 +127,25 @@ class CPath:
             self.opts[threads] = o
         self.out = np.zeros(max(out_floats, 1), dtype=np.float32)
         self.lengths = np.zeros(max(batch_size, 1), dtype=np.int64)
+        self.status = C.c_int32()
 
-    def add(self, key, splits, step_splits, values):
-        code = _capi.DTYPE_INT64 if values.dtype == np.int64 else _capi.DTYPE_FLOAT32
-        check(lib.batch_add_ragged(
-            self.batch, key, splits.shape[0] - 1, splits.ctypes.data_as(_capi.i64p),
+    def pack(self, threads, keys, values, splits, step_splits):
+        """Adds values[i] under keys[i] (all with these splits) and packs; returns the seconds
+        the C calls took."""
+        n = len(keys)
+        key_arr = (C.c_char_p * n)(*keys)
+        dtype_arr = (C.c_int32 * n)(*(_capi.DTYPE_INT64 if v.dtype == np.int64
+                                      else _capi.DTYPE_FLOAT32 for v in values))
+        value_arr = (C.c_void_p * n)(*(v.ctypes.data for v in values))
+        ns = CPath._timer(
+            self.features, self.batch, n, key_arr, dtype_arr, value_arr, values[0].shape[0],
+            splits.shape[0] - 1, splits.ctypes.data,
             0 if step_splits is None else step_splits.shape[0] - 1,
-            None if step_splits is None else step_splits.ctypes.data_as(_capi.i64p), code,
-            values.ctypes.data, values.shape[0]))
-
-    def pack(self, threads):
-        check(lib.features_pack_into(self.features, self.batch, C.byref(self.opts[threads]),
-                                     self.out.ctypes.data_as(_capi.f32p), self.out.size,
-                                     self.lengths.ctypes.data_as(_capi.i64p), self.lengths.size,
-                                     None, 0, None))
+            None if step_splits is None else step_splits.ctypes.data,
+            C.byref(self.opts[threads]), self.out.ctypes.data, self.out.size,
+            self.lengths.ctypes.data, self.lengths.size, C.byref(self.status))
+        check(self.status.value)
+        return ns * 1e-9
 
     def close(self):
         lib.batch_free(self.batch)
@@ -207,13 +254,14 @@ class Workload:
         self.public_result = self.layer(features, num_threads=threads)[0]
 
     def c_call(self, threads):
+        """The C-level call; returns its time measured inside C."""
         if self.numeric_width:
-            self.c.add(b"x", self.value_splits, None, self.values)
-        else:
-            self.c.add(b"ids", self.row_splits, self.step_splits, self.ids)
-            if self.weighted:
-                self.c.add(b"w", self.row_splits, self.step_splits, self.weights)
-        self.c.pack(threads)
+            return self.c.pack(threads, [b"x"], [self.values], self.value_splits, None)
+        keys, values = [b"ids"], [self.ids]
+        if self.weighted:
+            keys.append(b"w")
+            values.append(self.weights)
+        return self.c.pack(threads, keys, values, self.row_splits, self.step_splits)
 
     def c_result(self):
         n = self.B * self.T_batch * self.depth
@@ -344,10 +392,25 @@ def same(a, b):
     return np.allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
 
 
+def timed(fn):
+    """Seconds one call took: the time the contender measured itself (the C-level call times
+    itself inside C), else the wall clock around it."""
+    t0 = CLOCK()
+    own = fn()
+    t1 = CLOCK()
+    return own if isinstance(own, float) else (t1 - t0) * 1e-9
+
+
 def measure(w, threads):
     """Medians per contender at one thread count. Thread counts are measured one after the
     other: switching torch's thread count per call leaves its OpenMP workers spinning into the
-    next call."""
+    next call.
+
+    Every timed call gets a batch of its own, drawn just before it: a contender never runs on
+    rows another contender has just brought into the cache (with one batch per repetition the
+    second contender on the same table would find its rows in L2, and which one that is
+    depends on the order). Whether all contenders agree is checked, untimed, on one shared
+    batch at the first and the last repetition."""
     torch.set_num_threads(threads)
     contenders = [("public", lambda: w.public_call(threads)), ("C", lambda: w.c_call(threads))]
     if threads > 1:
@@ -363,24 +426,25 @@ def measure(w, threads):
     evict = Evictor(w) if w.evict else None
     lookups = []
     for rep in range(WARMUP + w.reps):
-        w.draw()
-        order = contenders if rep % 2 == 0 else contenders[::-1]
-        for name, fn in order:
-            if evict:
-                evict.before("torch" if name.startswith("torch") else "lib")
-            t0 = CLOCK()
-            fn()
-            t1 = CLOCK()
-            if rep >= WARMUP:
-                times[name].append((t1 - t0) * 1e-9)
         if rep == 0 or rep == WARMUP + w.reps - 1:
+            w.draw()
+            for _, fn in contenders:
+                fn()
             ours = w.c_result()
             if not same(w.public_result, ours):
                 raise AssertionError(f"{w.name}: public call and C call disagree")
             for name, result in results.items():
                 if not same(result.numpy(), ours):
                     raise AssertionError(f"{w.name}: libseqfeat and torch '{name}' disagree")
-        lookups.append(w.lookups)
+        order = contenders if rep % 2 == 0 else contenders[::-1]
+        for name, fn in order:
+            w.draw()
+            lookups.append(w.lookups)
+            if evict:
+                evict.before("torch" if name.startswith("torch") else "lib")
+            t = timed(fn)
+            if rep >= WARMUP:
+                times[name].append(t)
     if evict:
         evict.close()
     med = {name: float(np.median(v)) for name, v in times.items()}
@@ -493,24 +557,27 @@ class StringsWorkload:
         self.results["torch"] = torch.cat([t.view(B, T, 16), w], dim=2)
 
     def measure(self, threads):
+        """As measure() for the id workloads: a batch of its own for every timed call, and the
+        contenders compared on one shared batch at the first and the last repetition."""
         torch.set_num_threads(threads)
         self.results = {}
         contenders = self.contenders(threads)
         times = {name: [] for name, _ in contenders}
         for rep in range(WARMUP + self.reps):
-            self.draw()
-            order = contenders if rep % 2 == 0 else contenders[::-1]
-            for name, fn in order:
-                t0 = CLOCK()
-                fn()
-                t1 = CLOCK()
-                if rep >= WARMUP:
-                    times[name].append((t1 - t0) * 1e-9)
             if rep == 0 or rep == WARMUP + self.reps - 1:
+                self.draw()
+                for _, fn in contenders:
+                    fn()
                 ref = self.results["ids"]
                 for name, result in self.results.items():
                     if not same(np.asarray(result), ref):
                         raise AssertionError(f"S1: '{name}' disagrees with the ids")
+            order = contenders if rep % 2 == 0 else contenders[::-1]
+            for name, fn in order:
+                self.draw()
+                t = timed(fn)
+                if rep >= WARMUP:
+                    times[name].append(t)
         return {name: float(np.median(v)) for name, v in times.items()}
 
 
@@ -524,18 +591,8 @@ def random_table(shape, seed):
 
 
 def probe_path():
-    path = os.environ.get("SEQFEAT_ROOFLINE")
-    if path:
-        return path
-    lib_dir = os.path.dirname(os.path.abspath(library_path()))
-    candidate = os.path.join(lib_dir, "bench", "seqfeat_roofline")
-    if os.path.exists(candidate):
-        return candidate
-    cc = shutil.which("cc") or shutil.which("gcc")
-    out = os.path.join(tempfile.mkdtemp(prefix="seqfeat_roofline"), "seqfeat_roofline")
-    subprocess.run([cc, "-O3", "-march=native", "-std=c11", "-o", out,
-                    os.path.join(HERE, "roofline.c"), "-lpthread"], check=True)
-    return out
+    return built_program("SEQFEAT_ROOFLINE", "seqfeat_roofline", [
+        "-O3", "-march=native", "-std=c11", os.path.join(HERE, "roofline.c"), "-lpthread"])
 
 
 def run_probe(rows, dim, lookups, out_bytes, evict):
@@ -587,8 +644,8 @@ def main():
           f"medians of {REPS} reps (more for B=1/8/64) after {WARMUP} warm-up; library "
           f"{library_path()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at "
           "start")
-    print("public: layer(features) from Python (headline); C: the C ABI from ctypes, caller "
-          "buffer; torch: fastest candidate (named); x torch: torch / public; roof: lookups / "
+    print("public: layer(features) from Python (headline); C: the C ABI call timed inside C, "
+          "caller buffer; torch: fastest candidate (named); x torch: torch / public; roof: lookups / "
           "random-row rate + output bytes / write rate (same run); % roof: roof / C; 2t/1t: "
           "one-thread time / two-thread time in the same run (public, C), 'ok' from 0.97 "
           "(the noise of a median here)")

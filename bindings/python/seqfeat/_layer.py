@@ -224,6 +224,12 @@ class SequenceFeatures:
         state = self._idle_states.pop() if self._idle_states else self._new_state()
         try:
             opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
+            if out is None and not return_mask and output == "numpy" \
+                    and state.fast is not None and state.fast.fill(state.batch, features):
+                result = state.pack_pooled(opts)
+                self._last_state = state
+                self._stats = None
+                return result
             state.reader.fill(state.batch, features)
             if output == "dlpack":
                 return self._pack_dlpack(state.batch, opts, return_mask)
@@ -232,7 +238,7 @@ class SequenceFeatures:
             self._stats = None
             return result
         finally:
-            state.batch.reset()
+            state.reset()
             self._idle_states.append(state)
 
     def _call_options(self, max_length: Optional[int], padding: Optional[str],
@@ -400,7 +406,7 @@ class SequenceFeatures:
             state.reader.fill(state.batch, features)
             return fn(state.batch, opts)
         finally:
-            state.batch.reset()
+            state.reset()
             self._idle_states.append(state)
 
     def _gradients_handle(self) -> C.c_void_p:
