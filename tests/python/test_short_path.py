@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import seqfeat as sf
-from seqfeat import _columns
+from seqfeat import _call, _columns
 from conftest import assert_equal
 
 ROWS, DIM = 89, 6
@@ -28,6 +28,16 @@ def general_fill_counter(monkeypatch):
 
     monkeypatch.setattr(_columns.FeatureReader, "fill", counting)
     return calls
+
+
+def general_path(layer, features, **kwargs):
+    """layer(features) with the short path turned off."""
+    original = _call.FastFill.fill
+    _call.FastFill.fill = lambda self, batch, features: False
+    try:
+        return layer(features, **kwargs)
+    finally:
+        _call.FastFill.fill = original
 
 
 def ragged_splits(rng, batch, max_len):
@@ -123,17 +133,33 @@ def test_dense_numeric_and_string_arrays_agree_with_the_general_path(general_fil
         v = words[rng.integers(0, len(words), size=int(splits[-1]))]
         utf8 = [np.array([s.encode() for s in a], dtype=bytes) for a in (h, v)]
         for h_form, v_form in ((h, v), tuple(utf8)):
-            short = layer({"x": x, "h": sf.RaggedTensor.from_row_splits(h_form, splits),
-                           "v": sf.RaggedTensor.from_row_splits(v_form, splits)})
+            features = {"x": x, "h": sf.RaggedTensor.from_row_splits(h_form, splits),
+                        "v": sf.RaggedTensor.from_row_splits(v_form, splits)}
+            short = layer(features)
             calls = len(general_fill_counter)
-            # The general path: object arrays of str are never taken the short way.
-            general = layer({"x": x, "h": sf.RaggedTensor.from_row_splits(h.astype(object),
-                                                                          splits),
-                             "v": sf.RaggedTensor.from_row_splits(v.astype(object), splits)})
+            general = general_path(layer, features)
             assert len(general_fill_counter) == calls + 1
             assert_equal(short[0], general[0])
             assert_equal(short[1], general[1])
-    assert len(general_fill_counter) == 20  # only the object-array calls
+    assert len(general_fill_counter) == 20  # only the general_path calls
+
+
+def test_dense_features_take_it_too(general_fill_counter):
+    rng = np.random.default_rng(16)
+    num = sf.numeric_column("x", shape=(3,))
+    cat = sf.categorical_column_with_identity("ids", ROWS)
+    table = rng.standard_normal((ROWS, DIM)).astype(np.float32)
+    layer = sf.DenseFeatures([num, sf.embedding_column(cat, DIM, combiner="sum",
+                                                       initializer=table)])
+    for _ in range(5):
+        B = int(rng.integers(1, 8))
+        x = rng.standard_normal((B, 3)).astype(np.float32)
+        ids = rng.integers(0, ROWS, size=(B, 2), dtype=np.int64)
+        out = layer({"x": x, "ids": ids})
+        # Columns in name order, as TF: ids_embedding, then x.
+        want = np.concatenate([table[ids[:, 0]] + table[ids[:, 1]], x], axis=1)
+        np.testing.assert_allclose(out, want, rtol=1e-6, atol=1e-6)
+    assert general_fill_counter == []
 
 
 def test_inputs_it_declines_take_the_general_path(general_fill_counter):
@@ -166,14 +192,15 @@ def test_inputs_it_declines_take_the_general_path(general_fill_counter):
         dense, _ = layer({"ids": sf.RaggedTensor.from_row_splits(values, splits)})
         assert_equal(dense, want)
     assert len(general_fill_counter) == calls
-    # Options the short path does not serve: out=, return_mask and dlpack.
-    calls = len(general_fill_counter)
+    # out=, return_mask and dlpack read the batch the short way too.
     features = {"ids": sf.RaggedTensor.from_row_splits(ids, splits)}
     _, _, mask = layer(features, return_mask=True)
     assert_equal(mask, [[1, 1, 1], [1, 0, 0]])
     out = np.zeros(2 * 3 * DIM, dtype=np.float32)
     assert_equal(layer(features, out=out)[0], want)
-    assert len(general_fill_counter) == calls + 2
+    dense, _ = layer(features, output="dlpack")
+    assert_equal(np.from_dlpack(dense), want)
+    assert len(general_fill_counter) == calls
 
 
 def test_layers_with_python_normalizers_never_take_it(general_fill_counter):
@@ -207,7 +234,7 @@ def test_errors_are_the_general_paths(general_fill_counter):
         layer({"ids": bad})
     assert general_fill_counter == []
     with pytest.raises(sf.InvalidArgumentError) as general:
-        layer({"ids": bad}, return_mask=True)
+        general_path(layer, {"ids": bad})
     assert general_fill_counter == [1]
     assert str(short.value) == str(general.value)
     assert "ids" in str(short.value)

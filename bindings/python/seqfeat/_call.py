@@ -208,13 +208,37 @@ def _shaped(arr, shape):
     return arr.reshape(-1)[:int(np.prod(shape))].reshape(shape)
 
 
-class CallState:
+class _InputState:
+    """A batch handle refilled every call, the short way of filling it when the layer's
+    columns allow one (no Python normalizer), and the general way."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.batch = Batch()
+        try:
+            self.fast = FastFill(reader)
+        except ValueError:
+            self.fast = None
+
+    def fill(self, features):
+        """Describes the features into the batch: the short way if it takes them, else the
+        general way (which raises the errors)."""
+        if self.fast is None or not self.fast.fill(self.batch, features):
+            self.reader.fill(self.batch, features)
+
+    def reset(self):
+        """Lets go of the last call's inputs."""
+        self.batch.reset()
+        if self.fast is not None:
+            self.fast.keep.clear()
+
+
+class CallState(_InputState):
     """What one call of a SequenceFeatures layer needs besides its inputs."""
 
     def __init__(self, layer_handle, reader):
+        super().__init__(reader)
         self.handle = layer_handle
-        self.reader = reader
-        self.batch = Batch()
         stats = C.c_void_p()
         check(lib.stats_create(C.byref(stats)), CALL)
         self.stats = stats
@@ -224,16 +248,6 @@ class CallState:
         self.dense = OutputPool(np.float32)
         self.lengths = OutputPool(np.int64)
         self.mask = OutputPool(np.uint8)
-        try:
-            self.fast = FastFill(reader)
-        except ValueError:
-            self.fast = None
-
-    def reset(self):
-        """Lets go of the last call's inputs."""
-        self.batch.reset()
-        if self.fast is not None:
-            self.fast.keep.clear()
 
     def close(self):
         self.reset()
@@ -356,20 +370,20 @@ class CallState:
 _OUTPUT_NAMES = ("the dense output", "sequence_length", "mask")
 
 
-class DenseCallState:
+class DenseCallState(_InputState):
     """What one call of a DenseFeatures layer needs besides its inputs: a batch handle refilled
     every call and the output pool. The shape query's plan is kept by the library for the pack
     that follows, so a call plans once."""
 
     def __init__(self, layer_handle, reader):
+        super().__init__(reader)
         self.handle = layer_handle
-        self.reader = reader
-        self.batch = Batch()
         self.dense = OutputPool(np.float32)
         self._b = C.c_int64()
         self._d = C.c_int64()
 
     def close(self):
+        self.reset()
         self.batch.close()
 
     def pack(self):

@@ -224,13 +224,13 @@ class SequenceFeatures:
         state = self._idle_states.pop() if self._idle_states else self._new_state()
         try:
             opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
-            if out is None and not return_mask and output == "numpy" \
-                    and state.fast is not None and state.fast.fill(state.batch, features):
+            if out is None and not return_mask and output == "numpy":
+                state.fill(features)
                 result = state.pack_pooled(opts)
                 self._last_state = state
                 self._stats = None
                 return result
-            state.reader.fill(state.batch, features)
+            state.fill(features)
             if output == "dlpack":
                 return self._pack_dlpack(state.batch, opts, return_mask)
             result = state.pack(opts, return_mask, out)
@@ -403,7 +403,7 @@ class SequenceFeatures:
         state = self._idle_states.pop() if self._idle_states else self._new_state()
         try:
             opts = state.pack_options(*call)
-            state.reader.fill(state.batch, features)
+            state.fill(features)
             return fn(state.batch, opts)
         finally:
             state.reset()
@@ -526,10 +526,10 @@ class DenseFeatures:
                 self._reader = FeatureReader(self._feature_columns)
             state = DenseCallState(self._handle, self._reader)
         try:
-            state.reader.fill(state.batch, features)
+            state.fill(features)
             out = state.pack()
         finally:
-            state.batch.reset()
+            state.reset()
             self._idle_states.append(state)
         if cols_to_output_tensors is not None:
             offset = 0
