@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Where the public call's time goes on W1's column, next to the C-level call.
+
+Runs as bench/compare_torch.py does (each timed call on a batch of its own, drawn just before
+it, with PyTorch's pipelines in between, so that caches are as a user's loop leaves them) and
+splits every public call `layer({"ids": RaggedTensor})` into phases by wrapping the call path's
+internal steps:
+
+  input     building the RaggedTensor (the user's side of the call)
+  prologue  SequenceFeatures.__call__ up to the batch fill: options, checks, call state
+  fill      describing the features into the batch (Python) and seqfeat_batch_set (C)
+  pack      the pooled pack: one ctypes call of seqfeat_features_pack_into_shape, the library's
+            plan and kernels inside it
+  results   wrapping the pooled blocks as numpy arrays and returning
+
+and prints percentiles (10/25/50/75/90) in µs of each phase, of the whole public call and of the
+C-level call (timed inside C by bench/c_level.c). `pack - C` is the ctypes crossing plus any
+difference of the library's work between the two paths.
+
+Environment: as compare_torch.py (SEQFEAT_LIBRARY, SEQFEAT_BENCH_REPS, default 300 here).
+Usage: SEQFEAT_LIBRARY=build-bench/libseqfeat.so PYTHONPATH=bindings/python \
+       python3 bench/profile_call.py [B]
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+import compare_torch as ct
+import seqfeat as sf
+from seqfeat import _call
+
+CLOCK = time.perf_counter_ns
+QUANTILES = (10, 25, 50, 75, 90)
+
+
+def main():
+    batch = int(sys.argv[1]) if len(sys.argv) > 1 else 256
+    reps = int(os.environ.get("SEQFEAT_BENCH_REPS", "300"))
+    torch.set_num_threads(1)
+    w = ct.Workload("W1", batch, 50, (100_000, 32))
+    w.setup(lambda shape: ct.random_table(shape, 7))
+
+    marks = {}
+
+    def wrap(cls, name, before, after):
+        original = getattr(cls, name)
+
+        def timed(self, *args):
+            marks[before] = CLOCK()
+            try:
+                return original(self, *args)
+            finally:
+                marks[after] = CLOCK()
+
+        setattr(cls, name, timed)
+
+    wrap(_call._InputState, "fill", "fill0", "fill1")
+    wrap(_call.CallState, "pack_pooled", "pack0", "pack1")
+
+    def public():
+        marks["start"] = CLOCK()
+        features = {"ids": sf.RaggedTensor.from_row_splits(w.ids, w.row_splits,
+                                                           validate=False)}
+        marks["input"] = CLOCK()
+        w.public_result = w.layer(features, num_threads=1)[0]
+        marks["end"] = CLOCK()
+
+    contenders = [("public", public), ("C", lambda: w.c_call(1))]
+    contenders += [(f"torch {k}", v) for k, v in w.torch_candidates().items()]
+    times = {name: [] for name, _ in contenders}
+    phases = {k: [] for k in ("input", "prologue", "fill", "pack", "results")}
+    for rep in range(ct.WARMUP + reps):
+        order = contenders if rep % 2 == 0 else contenders[::-1]
+        for name, fn in order:
+            w.draw()
+            t = ct.timed(fn)
+            if rep < ct.WARMUP:
+                continue
+            times[name].append(t * 1e6)
+            if name == "public":
+                m = marks
+                phases["input"].append(m["input"] - m["start"])
+                phases["prologue"].append(m["fill0"] - m["input"])
+                phases["fill"].append(m["fill1"] - m["fill0"])
+                phases["pack"].append(m["pack1"] - m["pack0"])
+                phases["results"].append(m["end"] - m["pack1"])
+    print(f"W1's column at B = {batch}, one thread, {reps} calls each; load average "
+          f"{os.getloadavg()[0]:.2f}; percentiles {'/'.join(map(str, QUANTILES))} in us")
+
+    def line(name, values):
+        print(f"  {name:<14}" + "".join(f"{np.percentile(values, q):9.1f}" for q in QUANTILES))
+
+    line("public call", times["public"])
+    for name, values in phases.items():
+        line(name, np.asarray(values) / 1e3)
+    line("C-level call", times["C"])
+    best = min((n for n in times if n.startswith("torch")), key=lambda n: np.median(times[n]))
+    line(best, times[best])
+    pub, c = np.median(times["public"]), np.median(times["C"])
+    print(f"  median public - C: {pub - c:.1f} us; pack - C: "
+          f"{np.median(phases['pack']) / 1e3 - c:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
