@@ -178,32 +178,38 @@ void reduce_row(const Workspace& ws, const TableUse& use, const float* grad, int
   for (int64_t d = 0; d < D; ++d) row[d] = a * (row[d] - e[d] * c);
 }
 
-// Threads as the forward decides them: one below ~1M units of work (a helper's wake-up costs
-// more than it saves), then about one per 1M units.
-int threads_for(const PackOptions& options, int64_t work) {
-  constexpr int64_t kParallelWork = 1 << 20;
-  const int max_threads = options.num_threads == 0 ? hardware_threads() : options.num_threads;
-  if (max_threads <= 1 || work < kParallelWork) return 1;
-  return static_cast<int>(
-      std::min<int64_t>(max_threads, std::max<int64_t>(2, work / kParallelWork)));
+// Threads are decided per table as the forward pack decides them (SplitModel): from the
+// measured time per unit of work, (entries + unique ids) x D, of earlier calls of the same
+// pass, against what waking a helper costs. One model per pass: a reduction, a reduction with
+// the optimizer's update, and a reduction into caller rows differ in cost per unit.
+struct Pass {
+  const SplitModel& model;
+  int max_threads;
+
+  int threads_for(int64_t work) const { return model.threads_for(max_threads, work); }
+};
+
+Pass pass_of(const SplitModel& model, const PackOptions& options) {
+  return {model, options.num_threads == 0 ? hardware_threads() : options.num_threads};
 }
 
 int64_t num_chunks(int threads, int64_t U) {
   return threads > 1 ? std::min<int64_t>(U, int64_t{threads} * 8) : 1;
 }
 
-// Runs fn(chunk, u0, u1) over ranges of unique ids on the chosen threads.
+// Runs fn(chunk, u0, u1) over ranges of unique ids on the chosen threads, and lets the pass's
+// model learn from the time taken.
 template <class F>
-void over_unique(int threads, int64_t U, F&& fn) {
+void over_unique(const Pass& pass, int threads, int64_t U, int64_t work, F&& fn) {
   const int64_t chunks = num_chunks(threads, U);
   auto task = [&](int64_t chunk) { fn(chunk, U * chunk / chunks, U * (chunk + 1) / chunks); };
-  if (U > 0) parallel_for(threads, chunks, task);
+  if (U > 0) pass.model.run(threads, chunks, work, task);
 }
 
 // Checks the gradient of a planned batch, finds the tables, calls prepare(ws) (the last point
 // where anything may fail) and then per_table for each table.
 template <class Prepare, class PerTable>
-void run(const SequenceFeatures& layer, const Planned& plan, const PackOptions& options,
+void run(const SequenceFeatures& layer, const Planned& plan, const Pass& pass,
          const float* grad, const int64_t* shape, size_t rank, Prepare&& prepare,
          PerTable&& per_table) {
   check_gradient(plan, layer.depth(), grad, shape, rank);
@@ -214,21 +220,24 @@ void run(const SequenceFeatures& layer, const Planned& plan, const PackOptions& 
     const TableUse& use = ws.tables[t];
     const int64_t n = collect(layer, plan, use, ws);
     const int64_t U = group(ws, n, use.gathered.rows);
-    const int64_t D = use.table->dimension();
-    per_table(t, use, ws, U, threads_for(options, (n + U) * D));
+    const int64_t work = (n + U) * use.table->dimension();
+    per_table(t, use, ws, U, pass.threads_for(work), work);
   }
 }
+
+const SplitModel reduce_model, apply_model, rows_model;
 
 }  // namespace
 
 void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptions& options,
               const float* grad, const int64_t* shape, size_t rank, Gradients& out) {
+  const Pass pass = pass_of(reduce_model, options);
   run(
-      layer, layer.plan(batch, options), options, grad, shape, rank,
+      layer, layer.plan(batch, options), pass, grad, shape, rank,
       [&](const Workspace& ws) {
         if (out.tables.size() < ws.num_tables) out.tables.resize(ws.num_tables);
       },
-      [&](size_t t, const TableUse& use, Workspace& ws, int64_t U, int threads) {
+      [&](size_t t, const TableUse& use, Workspace& ws, int64_t U, int threads, int64_t work) {
         TableGradient& tg = out.tables[t];
         const int64_t D = use.table->dimension();
         tg.table = use.table;
@@ -241,7 +250,7 @@ void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptio
         tg.ids.resize(static_cast<size_t>(U));
         tg.rows.resize(static_cast<size_t>(U * D));
         for (int64_t u = 0; u < U; ++u) tg.ids[u] = ws.items[ws.starts[u]].id;
-        over_unique(threads, U, [&](int64_t, int64_t u0, int64_t u1) {
+        over_unique(pass, threads, U, work, [&](int64_t, int64_t u0, int64_t u1) {
           for (int64_t u = u0; u < u1; ++u) reduce_row(ws, use, grad, u, tg.rows.data() + u * D);
         });
       });
@@ -251,19 +260,20 @@ void backward(const SequenceFeatures& layer, const Batch& batch, const PackOptio
 void backward_apply(const SequenceFeatures& layer, const Batch& batch,
                     const PackOptions& options, const float* grad, const int64_t* shape,
                     size_t rank, Optimizer& optimizer) {
+  const Pass pass = pass_of(apply_model, options);
   run(
-      layer, layer.plan(batch, options), options, grad, shape, rank,
+      layer, layer.plan(batch, options), pass, grad, shape, rank,
       [&](const Workspace& ws) {
         // Accumulators are created before the first table changes.
         for (size_t t = 0; t < ws.num_tables; ++t) optimizer.accumulator(ws.tables[t].table);
       },
-      [&](size_t, const TableUse& use, Workspace& ws, int64_t U, int threads) {
+      [&](size_t, const TableUse& use, Workspace& ws, int64_t U, int threads, int64_t work) {
         const int64_t D = use.table->dimension();
         float* data = use.table->mutable_data();
         float* state = optimizer.accumulator(use.table);
         const auto chunk_rows = static_cast<size_t>(num_chunks(threads, U) * D);
         if (ws.rows.size() < chunk_rows) ws.rows.resize(chunk_rows);
-        over_unique(threads, U, [&](int64_t chunk, int64_t u0, int64_t u1) {
+        over_unique(pass, threads, U, work, [&](int64_t chunk, int64_t u0, int64_t u1) {
           float* row = ws.rows.data() + chunk * D;
           for (int64_t u = u0; u < u1; ++u) {
             if (u + Optimizer::kPrefetchAhead < u1) {
@@ -286,18 +296,19 @@ void backward_rows(const SequenceFeatures& layer, const Planned& plan, const Pac
       if (p.table == use.table.get()) return p;
     fail(Code::kInternal, "backward: the plan has no rows for table {}", use.table->name());
   };
+  const Pass pass = pass_of(rows_model, options);
   run(
-      layer, plan, options, grad, shape, rank,
+      layer, plan, pass, grad, shape, rank,
       [&](Workspace& ws) {
         for (size_t t = 0; t < ws.num_tables; ++t)
           ws.tables[t].gathered = rows_of(ws.tables[t]).gathered;
         for (const PlannedRows& p : tables)
           std::fill_n(p.gradient, p.gathered.rows * p.table->dimension(), 0.f);
       },
-      [&](size_t, const TableUse& use, Workspace& ws, int64_t U, int threads) {
+      [&](size_t, const TableUse& use, Workspace& ws, int64_t U, int threads, int64_t work) {
         const int64_t D = use.table->dimension();
         float* gradient = rows_of(use).gradient;
-        over_unique(threads, U, [&](int64_t, int64_t u0, int64_t u1) {
+        over_unique(pass, threads, U, work, [&](int64_t, int64_t u0, int64_t u1) {
           for (int64_t u = u0; u < u1; ++u)
             reduce_row(ws, use, grad, u, gradient + ws.items[ws.starts[u]].id * D);
         });

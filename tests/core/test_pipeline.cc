@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backward.h"
 #include "column.h"
 #include "error.h"
 #include "input.h"
@@ -786,6 +787,31 @@ TEST(Threads, OneTwoAndFourThreadsGiveIdenticalOutput) {
                             one.dense.size() * sizeof(float)), 0);
       EXPECT_EQ(many.lengths, one.lengths);
       EXPECT_EQ(many.mask, one.mask);
+    }
+    // The backward pass splits its tables' ids by the same kind of model: the gradient must
+    // not depend on the thread count either.
+    std::vector<float> grad(one.dense.size());
+    std::mt19937 grad_rng(3);
+    std::uniform_real_distribution<float> uniform(-1.f, 1.f);
+    for (float& g : grad) g = uniform(grad_rng);
+    const int64_t grad_shape[3] = {one.shape.batch, one.shape.steps, one.shape.depth};
+    options.num_threads = 1;
+    Gradients single;
+    backward(layer, f.batch(), options, grad.data(), grad_shape, 3, single);
+    ASSERT_EQ(single.num_tables, 1u);
+    const TableGradient& g1 = single.tables[0];
+    ASSERT_GT(g1.count, 500);
+    for (int threads : {2, 4}) {
+      SCOPED_TRACE(threads);
+      options.num_threads = threads;
+      Gradients split;
+      backward(layer, f.batch(), options, grad.data(), grad_shape, 3, split);
+      ASSERT_EQ(split.num_tables, 1u);
+      const TableGradient& gn = split.tables[0];
+      ASSERT_EQ(gn.count, g1.count);
+      EXPECT_EQ(gn.ids, g1.ids);
+      ASSERT_EQ(gn.rows.size(), g1.rows.size());
+      EXPECT_EQ(std::memcmp(gn.rows.data(), g1.rows.data(), g1.rows.size() * sizeof(float)), 0);
     }
   }
   set_split_policy(SplitPolicy::kMeasured);
