@@ -106,6 +106,7 @@ bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DSEQFEAT_NATIVE_TUNING=ON
 	cmake --build $(BENCH_BUILD) -j$(JOBS)
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
+	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/profile_call.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tfrecord.py
 	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_scaleout.py
