@@ -65,6 +65,23 @@ SEQFEAT_INLINE void store_out(float* p, Vec v) {
   store(p, v);
 }
 
+// Zeroes n floats (a multiple of 8) with non-temporal stores when out is 16-byte aligned
+// (alignment checked once, not per vector as store_out does: the padding of a W1 batch is
+// about half its output), plain stores otherwise.
+SEQFEAT_INLINE void stream_zeros(float* out, int64_t n) {
+#if defined(__SSE__)
+  if ((reinterpret_cast<uintptr_t>(out) & 15) == 0) {
+    const __m128 zero = _mm_setzero_ps();
+    for (int64_t i = 0; i < n; i += kLanes) {
+      _mm_stream_ps(out + i, zero);
+      _mm_stream_ps(out + i + 4, zero);
+    }
+    return;
+  }
+#endif
+  std::memset(out, 0, static_cast<size_t>(n) * sizeof(float));
+}
+
 // Orders the non-temporal stores before whatever tells another thread the rows are written.
 SEQFEAT_INLINE void stream_fence() {
 #if defined(__SSE__)
@@ -122,7 +139,7 @@ struct FixedRow {
   template <bool kStream>
   SEQFEAT_INLINE static void zero_block(float* out, int64_t n) {
     if constexpr (kStream) {
-      for (int64_t i = 0; i < n; i += kLanes) store_out<true>(out + i, Vec{});
+      stream_zeros(out, n);
     } else {
       std::memset(out, 0, static_cast<size_t>(n) * sizeof(float));
     }
