@@ -240,6 +240,12 @@ def test_errors_are_the_general_paths(general_fill_counter):
     assert "ids" in str(short.value)
     with pytest.raises(ValueError, match="Feature ids is not in features dictionary"):
         layer({"other": bad})
+    # A scalar is the general path's rank-0 error, not a descriptor of rank 0.
+    with pytest.raises(ValueError) as scalar:
+        layer({"ids": np.array(3, dtype=np.int64)})
+    with pytest.raises(ValueError) as general_scalar:
+        general_path(layer, {"ids": np.array(3, dtype=np.int64)})
+    assert str(scalar.value) == str(general_scalar.value)
     # The layer still works after the errors, on the short path.
     dense, lengths = layer({"ids": sf.RaggedTensor.from_row_splits(
         np.array([4, 5], dtype=np.int64), [0, 2])})

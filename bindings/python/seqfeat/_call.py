@@ -189,7 +189,7 @@ class FastFill:
                      0 if step_splits is None else _address(step_splits), num_steps)
             else:
                 plain = _plain(value)
-                if plain is None or value.ndim > _MAX_RANK:
+                if plain is None or not 1 <= value.ndim <= _MAX_RANK:
                     return False
                 shape[:value.ndim] = value.shape
                 pack(descs, offset, size, key_address, _capi.FORM_DENSE, plain[0], plain[1], 0,
