@@ -23,7 +23,7 @@ import numpy as np
 from . import _capi
 from ._capi import lib
 from ._errors import CALL, check
-from ._tensors import Batch, RaggedTensor, _NUMERIC_CODES
+from ._tensors import Batch, RaggedTensor, _NUMERIC_CODES, _stored_values
 
 _PADDING = {"post": _capi.PAD_POST, "pre": _capi.PAD_PRE}
 
@@ -173,13 +173,13 @@ class FastFill:
         for key, key_address, shape in self.keys:
             value = features.get(key)
             if type(value) is RaggedTensor:
-                values = vars(value)["values"]
+                values = _stored_values(value)
                 splits = value.row_splits
                 step_splits, num_steps = None, 0
                 if type(values) is RaggedTensor:
                     step_splits = values.row_splits
                     num_steps = step_splits.shape[0] - 1
-                    values = vars(values)["values"]
+                    values = _stored_values(values)
                 plain = _plain(values)
                 if plain is None:
                     return False
