@@ -797,27 +797,34 @@ void seqfeat_feature_default(seqfeat_feature* feature) {
   feature->struct_size = sizeof(*feature);
 }
 
+namespace {
+
+// seqfeat_batch_set's work, also the first half of seqfeat_features_set_and_pack.
+void set_batch(seqfeat_batch* batch, const seqfeat_feature* features, size_t count,
+               const char* fn) {
+  REQUIRE(batch, fn);
+  if (count > 0) REQUIRE(features, fn);
+  for (size_t i = 0; i < count; ++i)
+    if (features[i].struct_size < sizeof(seqfeat_feature)) {
+      batch->batch.clear();
+      fail(Code::kInvalidArgument, "{}: features[{}].struct_size {} is smaller than {}", fn, i,
+           features[i].struct_size, sizeof(seqfeat_feature));
+    }
+  batch->batch.assign(
+      count,
+      [&](size_t i) -> std::string_view {
+        if (features[i].key == nullptr || features[i].key[0] == '\0')
+          fail(Code::kInvalidArgument, "{}: features[{}].key is NULL or empty", fn, i);
+        return features[i].key;
+      },
+      [&](size_t i, seqfeat::FeatureInput& in) { fill_feature(in, features[i], fn); });
+}
+
+}  // namespace
+
 seqfeat_status seqfeat_batch_set(seqfeat_batch* batch, const seqfeat_feature* features,
                                  size_t count) {
-  return guard([&] {
-    const char* fn = "seqfeat_batch_set";
-    REQUIRE(batch, fn);
-    if (count > 0) REQUIRE(features, fn);
-    for (size_t i = 0; i < count; ++i)
-      if (features[i].struct_size < sizeof(seqfeat_feature)) {
-        batch->batch.clear();
-        fail(Code::kInvalidArgument, "{}: features[{}].struct_size {} is smaller than {}", fn, i,
-             features[i].struct_size, sizeof(seqfeat_feature));
-      }
-    batch->batch.assign(
-        count,
-        [&](size_t i) -> std::string_view {
-          if (features[i].key == nullptr || features[i].key[0] == '\0')
-            fail(Code::kInvalidArgument, "{}: features[{}].key is NULL or empty", fn, i);
-          return features[i].key;
-        },
-        [&](size_t i, seqfeat::FeatureInput& in) { fill_feature(in, features[i], fn); });
-  });
+  return guard([&] { set_batch(batch, features, count, "seqfeat_batch_set"); });
 }
 
 // ---------------------------------------------------------------------------------- tensors
@@ -991,6 +998,23 @@ seqfeat_status seqfeat_features_pack_into(const seqfeat_features* f, const seqfe
   });
 }
 
+namespace {
+
+// The pack of seqfeat_features_pack_into_shape and seqfeat_features_set_and_pack.
+void pack_with_shape(const seqfeat_features* f, const seqfeat_batch* batch,
+                     const seqfeat_pack_options* opts, float* out_dense, size_t dense_capacity,
+                     int64_t* out_lengths, size_t lengths_capacity, uint8_t* out_mask,
+                     size_t mask_capacity, seqfeat_stats* stats, int64_t* out_shape) {
+  const seqfeat::OutputShape s = f->layer->pack_into(
+      batch->batch, to_pack_options(opts, f->call_defaults), out_dense, dense_capacity,
+      out_lengths, lengths_capacity, out_mask, mask_capacity, stats ? &stats->stats : nullptr);
+  out_shape[0] = s.batch;
+  out_shape[1] = s.steps;
+  out_shape[2] = s.depth;
+}
+
+}  // namespace
+
 seqfeat_status seqfeat_features_pack_into_shape(
     const seqfeat_features* f, const seqfeat_batch* batch, const seqfeat_pack_options* opts,
     float* out_dense, size_t dense_capacity, int64_t* out_lengths, size_t lengths_capacity,
@@ -1000,12 +1024,23 @@ seqfeat_status seqfeat_features_pack_into_shape(
     REQUIRE(f, fn);
     REQUIRE(batch, fn);
     REQUIRE(out_shape, fn);
-    const seqfeat::OutputShape s = f->layer->pack_into(
-        batch->batch, to_pack_options(opts, f->call_defaults), out_dense, dense_capacity,
-        out_lengths, lengths_capacity, out_mask, mask_capacity, stats ? &stats->stats : nullptr);
-    out_shape[0] = s.batch;
-    out_shape[1] = s.steps;
-    out_shape[2] = s.depth;
+    pack_with_shape(f, batch, opts, out_dense, dense_capacity, out_lengths, lengths_capacity,
+                    out_mask, mask_capacity, stats, out_shape);
+  });
+}
+
+seqfeat_status seqfeat_features_set_and_pack(
+    const seqfeat_features* f, seqfeat_batch* batch, const seqfeat_feature* inputs,
+    size_t count, const seqfeat_pack_options* opts, float* out_dense, size_t dense_capacity,
+    int64_t* out_lengths, size_t lengths_capacity, uint8_t* out_mask, size_t mask_capacity,
+    seqfeat_stats* stats, int64_t* out_shape) {
+  return guard([&] {
+    const char* fn = "seqfeat_features_set_and_pack";
+    REQUIRE(f, fn);
+    REQUIRE(out_shape, fn);
+    set_batch(batch, inputs, count, fn);
+    pack_with_shape(f, batch, opts, out_dense, dense_capacity, out_lengths, lengths_capacity,
+                    out_mask, mask_capacity, stats, out_shape);
   });
 }
 

@@ -271,7 +271,10 @@ void backward_apply(const SequenceFeatures& layer, const Batch& batch,
         const int64_t D = use.table->dimension();
         float* data = use.table->mutable_data();
         float* state = optimizer.accumulator(use.table);
-        const auto chunk_rows = static_cast<size_t>(num_chunks(threads, U) * D);
+        // Scratch for as many chunks as the most threads allowed would use, so that a call the
+        // model sends to more threads than the last one did does not allocate.
+        const auto chunk_rows = static_cast<size_t>(
+            num_chunks(std::max(threads, pass.max_threads), U) * D);
         if (ws.rows.size() < chunk_rows) ws.rows.resize(chunk_rows);
         over_unique(pass, threads, U, work, [&](int64_t chunk, int64_t u0, int64_t u1) {
           float* row = ws.rows.data() + chunk * D;

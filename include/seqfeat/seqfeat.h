@@ -838,6 +838,33 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_pack_into_shape(
     int64_t* out_lengths, size_t lengths_capacity, uint8_t* out_mask, size_t mask_capacity,
     seqfeat_stats* stats, int64_t* out_shape);
 
+/** seqfeat_batch_set followed by seqfeat_features_pack_into_shape, in one call: the batch is
+ *  refilled from the descriptors and packed into capacity-sized buffers. For callers that
+ *  cross into the library once per batch (the Python binding's call). If the descriptors are
+ *  rejected the batch is left empty and no buffer is written; if a buffer is too small
+ *  (SEQFEAT_ERR_BUFFER_TOO_SMALL) the batch keeps the features and the validated plan, so
+ *  seqfeat_features_output_shape and a pack of the same batch follow without refilling.
+ *  @param features         the layer.
+ *  @param batch            the batch to refill (as seqfeat_batch_set).
+ *  @param inputs           feature descriptors [count] (NULL only if count is 0).
+ *  @param count            number of descriptors.
+ *  @param opts             pack options; NULL means the layer's call defaults.
+ *  @param out_dense        receives dense float32 [B, T, depth] at its start.
+ *  @param dense_capacity   elements of out_dense.
+ *  @param out_lengths      receives sequence_length int64 [B].
+ *  @param lengths_capacity elements of out_lengths.
+ *  @param out_mask         receives the mask uint8 [B, T], or NULL.
+ *  @param mask_capacity    elements of out_mask.
+ *  @param stats            receives per-column statistics, or NULL.
+ *  @param out_shape        int64[3], receives {B, T, depth} on success.
+ *  @return the status of seqfeat_batch_set or, when the batch was accepted, of
+ *          seqfeat_features_pack_into_shape. */
+SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_features_set_and_pack(
+    const seqfeat_features* features, seqfeat_batch* batch, const seqfeat_feature* inputs,
+    size_t count, const seqfeat_pack_options* opts, float* out_dense, size_t dense_capacity,
+    int64_t* out_lengths, size_t lengths_capacity, uint8_t* out_mask, size_t mask_capacity,
+    seqfeat_stats* stats, int64_t* out_shape);
+
 /** As seqfeat_features_pack_into, into library-owned tensors.
  *  @param features    the layer.
  *  @param batch       the input features.

@@ -164,6 +164,14 @@ class FastFill:
     def fill(self, batch, features):
         """Describes the features into batch and commits it; False (nothing committed) if an
         input needs the general path."""
+        if not self.describe(features):
+            return False
+        check(lib.batch_set(batch.handle, self.descs, self.count), CALL)
+        return True
+
+    def describe(self, features):
+        """Writes the descriptors of the features (not yet handed to the library); False if an
+        input needs the general path."""
         keep = self.keep
         keep.clear()
         descs = self.descs
@@ -197,7 +205,6 @@ class FastFill:
                      0, 0)
             keep.append(value)
             offset += size
-        check(lib.batch_set(batch.handle, descs, self.count), CALL)
         return True
 
 
@@ -322,6 +329,29 @@ class CallState(_InputState):
             else:
                 results.append(np.ndarray(shapes[i], pools[i].dtype, block))
         return tuple(results)
+
+    def call_pooled(self, features, opts):
+        """The default call (numpy results in the pools, no mask) in one crossing: the short
+        path's descriptors, then seqfeat_features_set_and_pack. None, with nothing done, if
+        the short path declines the features."""
+        fast = self.fast
+        if fast is None or not fast.describe(features):
+            return None
+        dense = self.dense.take()
+        lengths = self.lengths.take()
+        if dense[0] is not None and lengths[0] is not None:
+            status = lib.features_set_and_pack(self.handle, self.batch.handle, fast.descs,
+                                               fast.count, opts, dense[1], dense[2], lengths[1],
+                                               lengths[2], None, 0, self.stats, self.shape)
+            if status != _capi.ERR_BUFFER_TOO_SMALL:
+                check(status, CALL)
+                B, T, D = _SHAPE.unpack_from(self.shape)
+                return (np.ndarray((B, T, D), np.float32, dense[0]),
+                        np.ndarray((B,), np.int64, lengths[0]))
+            # The batch holds the features and the library the plan: grow, pack again.
+        else:
+            check(lib.batch_set(self.batch.handle, fast.descs, fast.count), CALL)
+        return self.pack(opts, False, None)
 
     def pack_pooled(self, opts):
         """pack(opts, False, None) for the steady state: both pools have a free block large

@@ -317,6 +317,8 @@ _SIGNATURES = {
         (_S, [_H, _H, _P(PackOptions), f32p, _SZ, i64p, _SZ, u8p, _SZ, _H]),
     "seqfeat_features_pack_into_shape":
         (_S, [_H, _H, _VP, _VP, _SZ, _VP, _SZ, _VP, _SZ, _H, _VP]),
+    "seqfeat_features_set_and_pack":
+        (_S, [_H, _H, _VP, _SZ, _VP, _VP, _SZ, _VP, _SZ, _VP, _SZ, _H, _VP]),
     "seqfeat_features_pack": (_S, [_H, _H, _VP, _PH, _PH, _PH, _H]),
     # the plan / pack split
     "seqfeat_features_plan": (_S, [_H, _H, _VP, _PH]),
