@@ -216,8 +216,48 @@ class OffsetStrings:
         return self._array
 
 
+class ListStrings:
+    """A Python list of strings kept as it was given, so that a layer hands it to the library
+    as one NUL-separated UTF-8 buffer (one join, one encode) instead of an object array and a
+    lengths array built item by item; an object array is built only when the values are read
+    (array())."""
+
+    __slots__ = ("items", "_array")
+
+    def __init__(self, items: List[Any]) -> None:
+        self.items = items
+        self._array: Optional[np.ndarray] = None
+
+    @property
+    def shape(self) -> Tuple[int]:
+        """(number of strings,), as for a numpy vector."""
+        return (len(self.items),)
+
+    @property
+    def ndim(self) -> int:
+        return 1
+
+    def array(self) -> np.ndarray:
+        """The strings as a numpy object array (built once)."""
+        if self._array is None:
+            self._array = np.fromiter(self.items, dtype=object, count=len(self.items))
+        return self._array
+
+    def separated(self) -> Optional[bytes]:
+        """The strings UTF-8 encoded and joined with one NUL byte between them, or None when
+        that cannot hold them: an item is not str (bytes, numbers, ...), cannot be encoded or
+        holds NUL itself (the encoding path then names the item or keeps the NUL)."""
+        try:
+            data = "\0".join(self.items).encode("utf-8")
+        except (TypeError, UnicodeEncodeError):
+            return None
+        if np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0) != len(self.items) - 1:
+            return None
+        return data
+
+
 def _stored_values(rt: RaggedTensor) -> Any:
-    """The values a ragged tensor holds, without materialising OffsetStrings."""
+    """The values a ragged tensor holds, without materialising OffsetStrings or ListStrings."""
     return vars(rt)["values"]
 
 
@@ -226,12 +266,26 @@ class RaggedTensor:
     values[row_splits[i]:row_splits[i + 1]]. `values` may itself be a RaggedTensor (one more
     level: examples -> steps -> values, for multi-valued steps)."""
 
-    def __init__(self, values: Union[np.ndarray, RaggedTensor], row_splits: np.ndarray,
-                 _internal: bool = False) -> None:
+    def __init__(self, values: Union[np.ndarray, RaggedTensor, OffsetStrings, ListStrings],
+                 row_splits: np.ndarray, _internal: bool = False) -> None:
         if not _internal:
             raise TypeError("Use RaggedTensor.from_row_splits(values, row_splits).")
-        self.values = values
+        self.__dict__["values"] = values
         self.row_splits = row_splits
+
+    @property
+    def values(self) -> Union[np.ndarray, RaggedTensor]:
+        """The values (a numpy vector) or the inner RaggedTensor. Strings held in the form they
+        were handed over in (OffsetStrings, ListStrings) become a numpy array on first read."""
+        v = self.__dict__["values"]
+        if isinstance(v, (OffsetStrings, ListStrings)):
+            v = v.array()
+            self.__dict__["values"] = v
+        return v
+
+    @values.setter
+    def values(self, v: Any) -> None:
+        self.__dict__["values"] = v
 
     @classmethod
     def from_row_splits(cls, values: Union[ArrayLike, RaggedTensor], row_splits: ArrayLike,
@@ -242,7 +296,9 @@ class RaggedTensor:
         row_splits = _int64_array(row_splits, "row_splits")
         if row_splits.ndim != 1 or row_splits.shape[0] < 1:
             raise ValueError("row_splits must be a non-empty vector.")
-        if not isinstance(values, RaggedTensor):
+        if isinstance(values, list) and values and any(map(_is_string_item, values)):
+            values = ListStrings(values)
+        elif not isinstance(values, RaggedTensor):
             values = as_values(values)
             if values.ndim != 1:
                 values = values.reshape(-1)
@@ -592,6 +648,16 @@ class Batch:
             d.string_offsets = values.offsets.ctypes.data
             d.values = values.data.ctypes.data
             return
+        if isinstance(values, ListStrings):
+            data = values.separated() if normalizer is None else None
+            if data is not None:
+                self._keep.append(data)
+                d.dtype = _capi.DTYPE_STRING
+                d.string_layout = _capi.STRINGS_SEPARATED
+                d.values = C.cast(C.c_char_p(data), C.c_void_p).value
+                d.string_itemsize = len(data)
+                return
+            values = values.array()
         if values.size == 0 and self._dtype is not None:
             # Nothing to convert: the column's dtype, whatever the empty container's.
             values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
