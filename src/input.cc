@@ -216,7 +216,9 @@ void set_separated_strings(FeatureInput& in, const char* bytes, size_t size, int
          "{} (a string cannot contain NUL in this layout)",
          in.key, count, std::max<int64_t>(count - 1, 0), size, nuls);
   };
-  if (count == 0 && size != 0) wrong_count();
+  // Checked before sizing anything by count: n strings need n - 1 of the bytes.
+  if ((count == 0 && size != 0) || (count > 0 && static_cast<uint64_t>(count - 1) > size))
+    wrong_count();
   std::vector<StringRef>& refs = in.converted_refs;
   refs.resize(static_cast<size_t>(count));
   StringRef* ref = refs.data();

@@ -175,6 +175,8 @@ TEST(SeparatedStrings, AWrongNumberOfSeparatorsIsAnErrorNamingTheFeature) {
   }
   set_separated_strings(in, bytes.data(), bytes.size(), 4);
   EXPECT_EQ(Values(in), (std::vector<std::string>{"ab", "c", "", "d"}));
+  // A count the bytes cannot hold is refused before anything is sized by it.
+  EXPECT_THROW(set_separated_strings(in, "x", 1, int64_t{1} << 62), Error);
   EXPECT_THROW(set_separated_strings(in, "x", 1, 0), Error);
   EXPECT_THROW(set_separated_strings(in, nullptr, 3, 1), Error);
   EXPECT_THROW(set_separated_strings(in, "x", 1, -1), Error);
