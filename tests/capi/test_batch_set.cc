@@ -208,7 +208,8 @@ TEST(CapiBatchSet, SeparatedStringsNeedOneNulBetweenEachTwo) {
   ASSERT_TRUE(IsStatus(GetSparse(column.get(), reference, &want), SEQFEAT_OK));
   EXPECT_EQ(RaggedIds(column.get(), f), want.ids);
   f.values = nullptr;
-  EXPECT_TRUE(IsStatus(Capture(seqfeat_batch_set(batch.get(), &f, 1)), SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(
+      IsStatus(Capture(seqfeat_batch_set(batch.get(), &f, 1)), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
 TEST(CapiBatchSet, RefilledBatchPacksLikeFreshOnes) {

@@ -295,8 +295,10 @@ class RaggedTensor:
                         row_splits: ArrayLike, validate: bool = True) -> RaggedTensor:
         """Row i holds values[row_splits[i]:row_splits[i + 1]]; values may be a RaggedTensor
         (multi-valued steps) or OffsetStrings (UTF-8 bytes + offsets, handed to a layer as they
-        are; a Python list of strings is kept as given, too). With validate, row_splits must start at 0, not decrease and end at
-        the number of values (ValueError otherwise)."""
+        are). A Python list of strings is kept, not copied (copying would touch every string
+        object once more): do not change the list while the tensor is in use. With validate,
+        row_splits must start at 0, not decrease and end at the number of values (ValueError
+        otherwise)."""
         row_splits = _int64_array(row_splits, "row_splits")
         if row_splits.ndim != 1 or row_splits.shape[0] < 1:
             raise ValueError("row_splits must be a non-empty vector.")
