@@ -118,3 +118,9 @@ def test_a_list_with_a_value_that_is_not_a_string_names_it():
         layer({"t": rt})
     assert str(info.value) == ("Feature t, example 1, step 1: expected a string (str or bytes), "
                                "got None.")
+
+
+def test_a_list_with_a_lone_surrogate_raises_the_encoding_error():
+    column = columns()[0]
+    with pytest.raises(UnicodeEncodeError):
+        ids(column, ["a", "\ud800"], [0, 2])
