@@ -1,8 +1,9 @@
 // The string path at C level: ids of short strings through a hash-bucket column (FarmHash
 // Fingerprint64 + remainder) and through a vocabulary list of 50 000 keys (hash + table probe),
 // for each string layout a binding can hand over: offsets + bytes, (pointer, length) views,
-// fixed-width bytes (numpy 'S') and fixed-width UTF-32 (numpy 'U', converted to UTF-8 when the
-// batch is filled; that conversion is inside the timed region). Items/s = strings per second.
+// fixed-width bytes (numpy 'S'), fixed-width UTF-32 (numpy 'U', converted when the batch is
+// filled) and NUL-separated bytes (a Python list of str; split when the batch is filled); the
+// conversion and the split are inside the timed region. Items/s = strings per second.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -25,6 +26,7 @@ struct Corpus {
   std::vector<StringRef> refs;
   std::vector<char> fixed;
   std::vector<char32_t> wide;
+  std::string separated;  // the tokens joined with NUL bytes
   size_t width = 0;
   std::vector<int64_t> splits;
 };
@@ -50,6 +52,8 @@ const Corpus& corpus() {
       c.offsets.push_back(static_cast<int64_t>(c.bytes.size()));
     }
     for (const auto& t : c.tokens) c.refs.push_back({t.data(), t.size()});
+    for (const auto& t : c.tokens) (c.separated += t) += '\0';
+    c.separated.pop_back();
     c.fixed.assign(c.tokens.size() * c.width, '\0');
     c.wide.assign(c.tokens.size() * c.width, U'\0');
     for (size_t i = 0; i < c.tokens.size(); ++i)
@@ -64,7 +68,7 @@ const Corpus& corpus() {
   return c;
 }
 
-enum Layout { kOffsets, kViews, kFixed, kUtf32 };
+enum Layout { kOffsets, kViews, kFixed, kUtf32, kSeparated };
 
 void fill(Batch& batch, Layout layout) {
   const Corpus& c = corpus();
@@ -87,14 +91,31 @@ void fill(Batch& batch, Layout layout) {
             in.strings.itemsize = c.width;
             break;
           case kUtf32: set_utf32_strings(in, c.wide.data(), c.width, kStrings); break;
+          case kSeparated:
+            set_separated_strings(in, c.separated.data(), c.separated.size(), kStrings);
+            break;
         }
       });
 }
 
-void run(benchmark::State& state, const CategoricalColumn& column, Layout layout) {
+// Writes 32 MiB, more than the caches hold, so that the next lookups start cold (as in a layer
+// call, whose embedding gathers evict the vocabulary between calls).
+void evict_caches() {
+  static std::vector<char> buffer(size_t{32} << 20);
+  for (size_t i = 0; i < buffer.size(); i += 64) buffer[i] = static_cast<char>(buffer[i] + 1);
+  benchmark::ClobberMemory();
+}
+
+void run(benchmark::State& state, const CategoricalColumn& column, Layout layout,
+         bool cold = false) {
   Batch batch;
   IdBags bags;
   for (auto _ : state) {
+    if (cold) {
+      state.PauseTiming();
+      evict_caches();
+      state.ResumeTiming();
+    }
     fill(batch, layout);
     column.get_ids(batch, bags);
     benchmark::DoNotOptimize(bags.ids.data());
@@ -113,9 +134,17 @@ void BM_VocabularyList(benchmark::State& state) {
   run(state, *column, static_cast<Layout>(state.range(0)));
 }
 
-// Range: 0 offsets + bytes, 1 views, 2 fixed-width bytes, 3 UTF-32.
-BENCHMARK(BM_HashBucket)->DenseRange(0, 3);
-BENCHMARK(BM_VocabularyList)->DenseRange(0, 3);
+// The vocabulary (hash table and keys, ~3.6 MB) and the strings start cold in every iteration.
+void BM_VocabularyListCold(benchmark::State& state) {
+  static const auto column =
+      make_vocabulary_list_column("t", true, corpus().vocabulary, -1, 10);
+  run(state, *column, static_cast<Layout>(state.range(0)), /*cold=*/true);
+}
+
+// Range: 0 offsets + bytes, 1 views, 2 fixed-width bytes, 3 UTF-32, 4 NUL-separated bytes.
+BENCHMARK(BM_HashBucket)->DenseRange(0, 4);
+BENCHMARK(BM_VocabularyList)->DenseRange(0, 4);
+BENCHMARK(BM_VocabularyListCold)->Arg(0);
 
 }  // namespace
 }  // namespace seqfeat::bench

@@ -667,6 +667,10 @@ void fill_feature(seqfeat::FeatureInput& in, const seqfeat_feature& f, const cha
       seqfeat::set_utf32_strings(in, static_cast<const char32_t*>(f.values),
                                  f.string_itemsize / 4, count);
       break;
+    case SEQFEAT_STRINGS_SEPARATED:
+      seqfeat::set_separated_strings(in, static_cast<const char*>(f.values), f.string_itemsize,
+                                     count);
+      break;
     default:
       fail(Code::kInvalidArgument, "{}: feature {}: unknown string layout {}", fn, in.key,
            f.string_layout);

@@ -366,10 +366,12 @@ class VocabularyColumn final : public CategoricalColumn {
       return oov ? size_ + oov_bucket(fp) : default_value_;
     };
     if (strings_) {
-      // In blocks: hash every key of the block and prefetch its first slot, then probe, so the
-      // cache misses of a block overlap instead of following one another.
-      constexpr int64_t kBlock = 16;
+      // In blocks: hash every key of the block and prefetch its first slot, then probe and
+      // prefetch the vocabulary key found, then compare, so that the cache misses of a block
+      // overlap instead of following one another.
+      constexpr int64_t kBlock = 64;
       uint64_t fps[kBlock];
+      int64_t found[kBlock];
       std::string_view keys[kBlock];
       for (int64_t first = 0; first < n; first += kBlock) {
         const int64_t count = std::min(kBlock, n - first);
@@ -380,7 +382,11 @@ class VocabularyColumn final : public CategoricalColumn {
                               strings_->prefetch(fps[j]);
                             });
         for (int64_t j = 0; j < count; ++j) {
-          const int64_t id = strings_->find(keys[j], fps[j]);
+          found[j] = strings_->candidate(fps[j]);
+          strings_->prefetch_key(found[j]);
+        }
+        for (int64_t j = 0; j < count; ++j) {
+          const int64_t id = strings_->confirm(keys[j], fps[j], found[j]);
           ids[first + j] = id >= 0 ? id : miss(first + j, fps[j]);
         }
       }

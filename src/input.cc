@@ -1,6 +1,11 @@
 #include "input.h"
 
+#include <algorithm>
 #include <atomic>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -101,6 +106,7 @@ FeatureInput& Batch::slot(std::string_view key) {
   fresh.shape = std::move(in.shape);
   fresh.converted_bytes = std::move(in.converted_bytes);
   fresh.converted_offsets = std::move(in.converted_offsets);
+  fresh.converted_refs = std::move(in.converted_refs);
   fresh.dense_shape.clear();
   fresh.shape.clear();
   in = std::move(fresh);
@@ -114,62 +120,136 @@ void Batch::add(FeatureInput in) {
   features_.insert_or_assign(std::move(key), std::move(in));
 }
 
+namespace {
+
+// Appends the UTF-8 encoding of code points [0, len) of `item` (string value i) at out + n;
+// returns the new end. Surrogates and values above U+10FFFF are errors naming the value.
+size_t encode_utf8(const FeatureInput& in, int64_t i, const char32_t* item, size_t len, char* out,
+                   size_t n) {
+  for (size_t j = 0; j < len; ++j) {
+    const char32_t c = item[j];
+    if (c < 0x80) {
+      out[n++] = static_cast<char>(c);
+    } else if (c < 0x800) {
+      out[n++] = static_cast<char>(0xC0 | (c >> 6));
+      out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      if (c >= 0xD800 && c < 0xE000)
+        fail(Code::kInvalidArgument,
+             "Feature {}: string value {} holds the surrogate code point U+{:04X}, which has no "
+             "UTF-8 encoding",
+             in.key, i, static_cast<uint32_t>(c));
+      out[n++] = static_cast<char>(0xE0 | (c >> 12));
+      out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x110000) {
+      out[n++] = static_cast<char>(0xF0 | (c >> 18));
+      out[n++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      fail(Code::kInvalidArgument,
+           "Feature {}: string value {} holds 0x{:X}, which is not a Unicode code point", in.key,
+           i, static_cast<uint32_t>(c));
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
 void set_utf32_strings(FeatureInput& in, const char32_t* items, size_t chars_per_item,
                        int64_t count) {
   if (count > 0 && items == nullptr)
     fail(Code::kInvalidArgument, "Feature {}: string values are NULL", in.key);
+  // Every code point takes at most 4 bytes.
+  size_t cells = 0;
+  size_t capacity = 0;
+  if (__builtin_mul_overflow(static_cast<size_t>(count), chars_per_item, &cells) ||
+      __builtin_mul_overflow(cells, size_t{4}, &capacity))
+    fail(Code::kInvalidArgument, "Feature {}: {} strings of {} characters overflow a size",
+         in.key, count, chars_per_item);
   std::vector<char>& bytes = in.converted_bytes;
+  // Grown, never shrunk or cleared: refilling a batch neither allocates nor zeroes memory.
+  if (bytes.size() < capacity) bytes.resize(capacity);
+  char* out = bytes.data();
+  in.num_values = count;
+  in.dtype = DType::kString;
+  in.strings = StringsView{};
+  in.strings.bytes = out;
+  // All ASCII (the usual case): one byte per code point, the items keeping their width, so the
+  // strings become fixed-width bytes whose trailing NULs are the same padding. One pass over
+  // the array, which the compiler vectorises.
+  char32_t any = 0;
+  for (size_t k = 0; k < cells; ++k) {
+    out[k] = static_cast<char>(items[k]);
+    any |= items[k];
+  }
+  if (any < 0x80) {
+    in.strings.itemsize = chars_per_item;
+    return;
+  }
   std::vector<int64_t>& offsets = in.converted_offsets;
   offsets.resize(static_cast<size_t>(count) + 1);
   offsets[0] = 0;
-  bytes.clear();
-  // Every code point takes at most 4 bytes: reserve once, then write through a raw pointer.
-  size_t capacity = 0;
-  if (__builtin_mul_overflow(static_cast<size_t>(count), chars_per_item, &capacity) ||
-      __builtin_mul_overflow(capacity, size_t{4}, &capacity))
-    fail(Code::kInvalidArgument, "Feature {}: {} strings of {} characters overflow a size",
-         in.key, count, chars_per_item);
-  bytes.resize(capacity);
-  char* out = bytes.data();
   size_t n = 0;
   for (int64_t i = 0; i < count; ++i) {
     const char32_t* item = items + static_cast<size_t>(i) * chars_per_item;
-    size_t len = chars_per_item;
-    while (len > 0 && item[len - 1] == 0) --len;
-    for (size_t j = 0; j < len; ++j) {
-      const char32_t c = item[j];
-      if (c < 0x80) {
-        out[n++] = static_cast<char>(c);
-      } else if (c < 0x800) {
-        out[n++] = static_cast<char>(0xC0 | (c >> 6));
-        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
-      } else if (c < 0x10000) {
-        if (c >= 0xD800 && c < 0xE000)
-          fail(Code::kInvalidArgument,
-               "Feature {}: string value {} holds the surrogate code point U+{:04X}, which has no "
-               "UTF-8 encoding",
-               in.key, i, static_cast<uint32_t>(c));
-        out[n++] = static_cast<char>(0xE0 | (c >> 12));
-        out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
-      } else if (c < 0x110000) {
-        out[n++] = static_cast<char>(0xF0 | (c >> 18));
-        out[n++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out[n++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out[n++] = static_cast<char>(0x80 | (c & 0x3F));
-      } else {
-        fail(Code::kInvalidArgument,
-             "Feature {}: string value {} holds 0x{:X}, which is not a Unicode code point",
-             in.key, i, static_cast<uint32_t>(c));
-      }
-    }
+    // The last non-zero byte lies in the last non-zero code point (whatever the byte order).
+    const size_t len =
+        (fixed_width_length(reinterpret_cast<const char*>(item), chars_per_item * 4) + 3) / 4;
+    n = encode_utf8(in, i, item, len, out, n);
     offsets[static_cast<size_t>(i) + 1] = static_cast<int64_t>(n);
+  }
+  in.strings.offsets = offsets.data();
+}
+
+void set_separated_strings(FeatureInput& in, const char* bytes, size_t size, int64_t count) {
+  if (count < 0)
+    fail(Code::kInvalidArgument, "Feature {}: negative number of values {}", in.key, count);
+  if (size > 0 && bytes == nullptr)
+    fail(Code::kInvalidArgument, "Feature {}: string bytes are NULL", in.key);
+  auto wrong_count = [&] {
+    const auto nuls = std::count(bytes, bytes + size, '\0');
+    fail(Code::kInvalidArgument,
+         "Feature {}: {} strings separated by NUL bytes need {} NUL bytes, but the {} bytes hold "
+         "{} (a string cannot contain NUL in this layout)",
+         in.key, count, std::max<int64_t>(count - 1, 0), size, nuls);
+  };
+  // Checked before sizing anything by count: n strings need n - 1 of the bytes.
+  if ((count == 0 && size != 0) || (count > 0 && static_cast<uint64_t>(count - 1) > size))
+    wrong_count();
+  std::vector<StringRef>& refs = in.converted_refs;
+  refs.resize(static_cast<size_t>(count));
+  StringRef* ref = refs.data();
+  StringRef* const last = ref + std::max<int64_t>(count - 1, 0);
+  const char* start = bytes;
+  auto separator_at = [&](size_t pos) {
+    if (ref == last) wrong_count();
+    *ref++ = StringRef{start, static_cast<size_t>(bytes + pos - start)};
+    start = bytes + pos + 1;
+  };
+  size_t i = 0;
+#if defined(__SSE2__)
+  // 16 bytes per step: one compare and a bit mask of the NUL bytes among them.
+  const __m128i zero = _mm_setzero_si128();
+  for (; i + 16 <= size; i += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, zero)));
+         mask != 0; mask &= mask - 1)
+      separator_at(i + static_cast<size_t>(std::countr_zero(mask)));
+  }
+#endif
+  for (; i < size; ++i)
+    if (bytes[i] == '\0') separator_at(i);
+  if (count > 0) {
+    if (ref != last) wrong_count();
+    *ref = StringRef{start, static_cast<size_t>(bytes + size - start)};
   }
   in.num_values = count;
   in.dtype = DType::kString;
   in.strings = StringsView{};
-  in.strings.offsets = offsets.data();
-  in.strings.bytes = bytes.data();
+  in.strings.refs = refs.data();
 }
 
 void Batch::validate(FeatureInput& in) {

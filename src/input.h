@@ -2,7 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,6 +26,22 @@ struct StringRef {
   size_t size;
 };
 
+// Length of a fixed-width item without its trailing NUL bytes (numpy 'S' padding). Reads the
+// item eight bytes at a time from its end (little-endian: the highest non-zero byte of a word
+// is the last non-NUL byte of those eight), never outside the item.
+inline size_t fixed_width_length(const char* item, size_t width) noexcept {
+  size_t n = width;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; n >= 8; n -= 8) {
+      uint64_t word;
+      std::memcpy(&word, item + n - 8, 8);
+      if (word != 0) return n - 8 + static_cast<size_t>(71 - std::countl_zero(word)) / 8;
+    }
+  }
+  while (n > 0 && item[n - 1] == '\0') --n;
+  return n;
+}
+
 // Strings, either Arrow-style (offsets[n + 1] into bytes), an array of (pointer, length), or
 // fixed-width items of `itemsize` bytes whose trailing NUL bytes are padding (numpy 'S').
 struct StringsView {
@@ -34,9 +52,7 @@ struct StringsView {
   std::string_view at(int64_t i) const {
     if (itemsize) {
       const char* item = bytes + static_cast<size_t>(i) * itemsize;
-      size_t n = itemsize;
-      while (n > 0 && item[n - 1] == '\0') --n;
-      return {item, n};
+      return {item, fixed_width_length(item, itemsize)};
     }
     if (refs) return {refs[i].size ? refs[i].data : "", refs[i].size};
     return {bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
@@ -47,9 +63,7 @@ struct StringsView {
     if (itemsize) {
       for (int64_t j = 0; j < n; ++j) {
         const char* item = bytes + static_cast<size_t>(index[j]) * itemsize;
-        size_t len = itemsize;
-        while (len > 0 && item[len - 1] == '\0') --len;
-        f(j, std::string_view(item, len));
+        f(j, std::string_view(item, fixed_width_length(item, itemsize)));
       }
     } else if (refs) {
       for (int64_t j = 0; j < n; ++j) {
@@ -91,9 +105,11 @@ struct FeatureInput {
   const int64_t* step_splits = nullptr;
   int64_t num_steps = 0;
 
-  // Storage for strings the batch converted (UTF-32 input): `strings` points into it.
+  // Storage for strings the batch converted (UTF-32 input) or split (NUL-separated input):
+  // `strings` points into it.
   std::vector<char> converted_bytes;
   std::vector<int64_t> converted_offsets;
+  std::vector<StringRef> converted_refs;
 
   int64_t index(int64_t entry, int64_t dim) const {
     if (rank1) return dim == 0 ? indices[entry] : 0;
@@ -123,6 +139,12 @@ struct FeatureInput {
 // Surrogates and values above U+10FFFF are errors naming the feature and the value.
 void set_utf32_strings(FeatureInput& in, const char32_t* items, size_t chars_per_item,
                        int64_t count);
+
+// Points in.strings at `count` strings held in `size` bytes, consecutive strings separated by
+// one NUL byte (none after the last; no NUL inside a string), as views into those bytes kept
+// in in.converted_refs (the bytes are not copied). count == 0 needs size == 0. Any other
+// number of NUL bytes than count - 1 is an error naming the feature.
+void set_separated_strings(FeatureInput& in, const char* bytes, size_t size, int64_t count);
 
 class Batch {
  public:

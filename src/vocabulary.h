@@ -50,6 +50,25 @@ class StringVocabulary {
   // ahead, so that the probes of a block of keys miss the caches in parallel).
   void prefetch(uint64_t fp) const noexcept { __builtin_prefetch(&slots_[fp & mask_]); }
 
+  // A batched lookup in three steps, each over a block of keys, so that neither the probes nor
+  // the key comparisons wait for memory one key at a time: prefetch(fp); then candidate(fp),
+  // the id of the first key with that fingerprint (-1: none), and prefetch_key(id); then
+  // confirm(key, fp, id), which compares the key (and probes on in the rare case of two keys
+  // sharing a fingerprint). confirm(key, fp, candidate(fp)) == find(key, fp).
+  int64_t candidate(uint64_t fp) const noexcept {
+    for (uint64_t i = fp & mask_;; i = (i + 1) & mask_) {
+      const detail::VocabSlot& slot = slots_[i];
+      if (slot.id < 0 || slot.tag == fp) return slot.id;
+    }
+  }
+  void prefetch_key(int64_t id) const noexcept {
+    if (id >= 0) __builtin_prefetch(&keys_[static_cast<size_t>(id)]);
+  }
+  int64_t confirm(std::string_view key, uint64_t fp, int64_t id) const noexcept {
+    if (id < 0 || keys_[static_cast<size_t>(id)] == key) return id;
+    return find(key, fp);
+  }
+
   size_t size() const noexcept { return keys_.size(); }
   const std::vector<std::string>& keys() const noexcept { return keys_; }
 

@@ -616,6 +616,11 @@ SEQFEAT_API SEQFEAT_NODISCARD seqfeat_status seqfeat_batch_add_ragged_strings(
 #define SEQFEAT_STRINGS_UTF32 3   /* n items of string_itemsize / 4 native-endian UTF-32 code
                                      points; trailing NUL code points are padding (numpy 'U').
                                      Converted to UTF-8 into memory the batch owns. */
+#define SEQFEAT_STRINGS_SEPARATED 4 /* n strings in string_itemsize bytes, consecutive strings
+                                       separated by one NUL byte (none after the last), so a
+                                       string cannot hold NUL: the bytes must hold exactly n - 1
+                                       NUL bytes (n = 0: no bytes). Zero-copy; the boundaries
+                                       are found when the batch is filled. */
 
 /** One feature of a batch, for seqfeat_batch_set. Fields a form does not use are ignored. */
 typedef struct seqfeat_feature {
@@ -628,7 +633,8 @@ typedef struct seqfeat_feature {
   const void* values;          /* numbers, string bytes or seqfeat_string_view[] */
   int64_t num_values;          /* sparse: entries; ragged: values; dense: unused (prod(shape)) */
   const int64_t* string_offsets; /* SEQFEAT_STRINGS_OFFSETS: int64[n + 1] */
-  size_t string_itemsize;      /* SEQFEAT_STRINGS_FIXED / _UTF32: bytes per item */
+  size_t string_itemsize;      /* SEQFEAT_STRINGS_FIXED / _UTF32: bytes per item;
+                                  SEQFEAT_STRINGS_SEPARATED: bytes in all */
   const int64_t* shape;        /* sparse: dense_shape[rank]; dense: shape[rank] */
   int64_t rank;                /* sparse, dense */
   const int64_t* indices;      /* sparse: int64[num_values, rank] row-major */
@@ -646,7 +652,8 @@ SEQFEAT_API void seqfeat_feature_default(seqfeat_feature* feature);
  *  seqfeat_batch_add_* would add it, with the same checks and messages; a key given twice keeps
  *  the later one). Storage of keys already in the batch is reused, so refilling a batch with the
  *  same keys allocates nothing. The buffers are views as for every batch input, except
- *  SEQFEAT_STRINGS_UTF32 values, which are converted now. On failure the batch is left empty.
+ *  SEQFEAT_STRINGS_UTF32 values, which are converted now, and the boundaries of
+ *  SEQFEAT_STRINGS_SEPARATED strings, which are found now. On failure the batch is left empty.
  *  @param batch the batch to fill
  *  @param features descriptors [count] (struct_size of each checked; NULL only if count is 0)
  *  @param count number of features

@@ -3,6 +3,7 @@
 // same input given through the one-feature seqfeat_batch_add_* calls.
 #include <random>
 
+#include "../common/naive_utf8.h"
 #include "capi_test_util.h"
 
 namespace sftest {
@@ -15,37 +16,16 @@ seqfeat_feature Feature(const char* key) {
   return f;
 }
 
-// Random strings of 0..6 code points, a third of them outside ASCII (2-, 3- and 4-byte UTF-8).
-std::vector<std::u32string> RandomText(std::mt19937_64& rng, size_t n) {
+// Random strings of 0..6 code points, unless `ascii` half of them outside ASCII (2-, 3- and
+// 4-byte UTF-8).
+std::vector<std::u32string> RandomText(std::mt19937_64& rng, size_t n, bool ascii = false) {
   const char32_t alphabet[] = {U'a', U'b', U'z', U'0', U' ', U'\u00e9', U'\u03a9', U'\u4e2d',
                                U'\U0001F600', U'\u07ff', U'\u0800', U'\uffff', U'\U0010FFFF'};
+  const size_t letters = ascii ? 5 : std::size(alphabet);
   std::vector<std::u32string> out(n);
   for (auto& s : out) {
     const size_t len = rng() % 7;
-    for (size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % std::size(alphabet)]);
-  }
-  return out;
-}
-
-// Naive UTF-8 encoder, the reference for the library's conversion.
-std::string Utf8(const std::u32string& s) {
-  std::string out;
-  for (char32_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    for (size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % letters]);
   }
   return out;
 }
@@ -58,14 +38,12 @@ std::vector<int64_t> RaggedIds(const seqfeat_column* column, const seqfeat_featu
   return s.ids;
 }
 
-TEST(CapiBatchSet, StringLayoutsGiveTheIdsOfOffsets) {
-  std::mt19937_64 rng(11);
-  const size_t n = 300;
-  const std::vector<std::u32string> text = RandomText(rng, n);
+void ExpectLayoutsGiveTheIdsOfOffsets(const std::vector<std::u32string>& text) {
+  const size_t n = text.size();
   std::vector<std::string> utf8;
   size_t width = 1;
   for (const auto& s : text) {
-    utf8.push_back(Utf8(s));
+    utf8.push_back(seqfeat::test::naive_utf8(s));
     width = std::max({width, s.size(), utf8.back().size()});
   }
   // Reference: Arrow-style offsets + bytes through seqfeat_batch_add_ragged_strings.
@@ -118,6 +96,26 @@ TEST(CapiBatchSet, StringLayoutsGiveTheIdsOfOffsets) {
     f.string_layout = SEQFEAT_STRINGS_VIEWS;
     f.values = views.data();
     EXPECT_EQ(RaggedIds(column.get(), f), want.ids);
+
+    // NUL-separated bytes (one join of the strings).
+    std::string separated;
+    for (size_t i = 0; i < n; ++i) {
+      if (i) separated += '\0';
+      separated += utf8[i];
+    }
+    f.string_layout = SEQFEAT_STRINGS_SEPARATED;
+    f.values = separated.data();
+    f.string_offsets = nullptr;
+    f.string_itemsize = separated.size();
+    EXPECT_EQ(RaggedIds(column.get(), f), want.ids);
+  }
+}
+
+TEST(CapiBatchSet, StringLayoutsGiveTheIdsOfOffsets) {
+  std::mt19937_64 rng(11);
+  for (bool ascii : {false, true}) {
+    SCOPED_TRACE(ascii ? "ASCII text" : "text with multi-byte code points");
+    ExpectLayoutsGiveTheIdsOfOffsets(RandomText(rng, 300, ascii));
   }
 }
 
@@ -150,22 +148,27 @@ TEST(CapiBatchSet, DenseUtf32DropsEmptyCells) {
   EXPECT_EQ(got.ids.size(), 3u);
 }
 
+// A ragged string feature of one example holding splits[1] values.
+seqfeat_feature OneExample(const char* key, const int64_t* splits, int32_t layout,
+                           const void* values, size_t itemsize) {
+  seqfeat_feature f = Feature(key);
+  f.form = SEQFEAT_FORM_RAGGED;
+  f.batch_size = 1;
+  f.row_splits = splits;
+  f.num_values = splits[1];
+  f.dtype = SEQFEAT_DTYPE_STRING;
+  f.string_layout = layout;
+  f.values = values;
+  f.string_itemsize = itemsize;
+  return f;
+}
+
 TEST(CapiBatchSet, BadInputNamesTheFeatureAndEmptiesTheBatch) {
   const int64_t splits[] = {0, 1};
   const char32_t surrogate[] = {0xD800};
-  seqfeat_feature f[2] = {Feature("good"), Feature("bad")};
-  for (seqfeat_feature& x : f) {
-    x.form = SEQFEAT_FORM_RAGGED;
-    x.batch_size = 1;
-    x.row_splits = splits;
-    x.num_values = 1;
-    x.dtype = SEQFEAT_DTYPE_STRING;
-    x.string_layout = SEQFEAT_STRINGS_UTF32;
-    x.values = surrogate;
-    x.string_itemsize = 4;
-  }
   const char32_t fine[] = {U'q'};
-  f[0].values = fine;
+  seqfeat_feature f[2] = {OneExample("good", splits, SEQFEAT_STRINGS_UTF32, fine, 4),
+                          OneExample("bad", splits, SEQFEAT_STRINGS_UTF32, surrogate, 4)};
   Batch batch;
   const Outcome o = Capture(seqfeat_batch_set(batch.get(), f, 2));
   EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
@@ -185,6 +188,28 @@ TEST(CapiBatchSet, BadInputNamesTheFeatureAndEmptiesTheBatch) {
   SF_EXPECT_INVALID(seqfeat_batch_set(nullptr, f, 1));
   SF_EXPECT_INVALID(seqfeat_batch_set(batch.get(), nullptr, 1));
   SF_ASSERT_OK(seqfeat_batch_set(batch.get(), nullptr, 0));
+}
+
+TEST(CapiBatchSet, SeparatedStringsNeedOneNulBetweenEachTwo) {
+  const int64_t splits[] = {0, 3};
+  const char bytes[] = "ab\0c\0\0d";  // 3 NULs in the first 7 bytes: 4 strings
+  seqfeat_feature f = OneExample("sep", splits, SEQFEAT_STRINGS_SEPARATED, bytes, 7);
+  Batch batch;
+  const Outcome o = Capture(seqfeat_batch_set(batch.get(), &f, 1));
+  EXPECT_TRUE(IsStatus(o, SEQFEAT_ERR_INVALID_ARGUMENT));
+  EXPECT_TRUE(HasAll(o.message, {"sep", "3 strings", "need 2 NUL bytes", "hold 3"})) << o.message;
+  f.string_itemsize = 5;  // "ab", "c", ""
+  ColumnPtr column = Hash("sep", 1000);
+  const Strings strings({"ab", "c", ""});
+  Batch reference;
+  SF_ASSERT_OK(seqfeat_batch_add_ragged_strings(reference.get(), "sep", 1, splits, 0, nullptr,
+                                                strings.offsets.data(), strings.bytes.data(), 3));
+  SparseOut want;
+  ASSERT_TRUE(IsStatus(GetSparse(column.get(), reference, &want), SEQFEAT_OK));
+  EXPECT_EQ(RaggedIds(column.get(), f), want.ids);
+  f.values = nullptr;
+  EXPECT_TRUE(
+      IsStatus(Capture(seqfeat_batch_set(batch.get(), &f, 1)), SEQFEAT_ERR_INVALID_ARGUMENT));
 }
 
 TEST(CapiBatchSet, RefilledBatchPacksLikeFreshOnes) {

@@ -85,8 +85,23 @@ TEST(StringVocabulary, MatchesNaiveMapOnRandomData) {
     for (int i = 0; i < 5000; ++i) {
       const std::string probe = random_string(rng);
       const auto it = reference.find(probe);
-      ASSERT_EQ(vocab.find(probe), it == reference.end() ? -1 : it->second);
+      const int64_t want = it == reference.end() ? -1 : it->second;
+      ASSERT_EQ(vocab.find(probe), want);
+      // The batched steps agree with find().
+      const uint64_t fp = fingerprint64(probe);
+      ASSERT_EQ(vocab.confirm(probe, fp, vocab.candidate(fp)), want);
     }
+  }
+}
+
+// confirm() given the id of another key (as when two keys share a fingerprint) probes on.
+TEST(StringVocabulary, ConfirmOfAWrongCandidateFindsTheKey) {
+  const StringVocabulary vocab({"a", "b", "c"}, "col");
+  for (const std::string key : {"a", "b", "c", "d"}) {
+    const uint64_t fp = fingerprint64(key);
+    const int64_t want = key == "d" ? -1 : key[0] - 'a';
+    EXPECT_EQ(vocab.candidate(fp), want) << key;
+    for (int64_t wrong : {0, 1, 2}) EXPECT_EQ(vocab.confirm(key, fp, wrong), want) << key;
   }
 }
 

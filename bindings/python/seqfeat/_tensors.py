@@ -216,8 +216,51 @@ class OffsetStrings:
         return self._array
 
 
+def separated_strings(items: List[Any]) -> Optional[bytes]:
+    """The items (all str, or all bytes) as one buffer with one NUL byte between consecutive
+    items, str encoded as UTF-8: one join and one encode, instead of an encode or a length per
+    item. None when that buffer cannot hold them: no items, items mixing str and bytes or not
+    strings, a str that has no UTF-8 encoding, or an item holding NUL itself (the caller then
+    encodes item by item, which names a bad item and keeps NULs)."""
+    try:
+        data = "\0".join(items).encode("utf-8")
+    except TypeError:
+        try:
+            data = b"\0".join(items)
+        except TypeError:
+            return None
+    except UnicodeEncodeError:
+        return None
+    if np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0) != len(items) - 1:
+        return None
+    return data
+
+
+class ListStrings:
+    """A Python list of strings kept as it was given, so that a layer hands it to the library
+    as one NUL-separated buffer (separated_strings) without building an object array first;
+    the object array is built only when the values are read (array())."""
+
+    __slots__ = ("items", "_array")
+
+    def __init__(self, items: List[Any]) -> None:
+        self.items = items
+        self._array: Optional[np.ndarray] = None
+
+    @property
+    def shape(self) -> Tuple[int]:
+        """(number of strings,), as for a numpy vector."""
+        return (len(self.items),)
+
+    def array(self) -> np.ndarray:
+        """The strings as a numpy object array (built once)."""
+        if self._array is None:
+            self._array = np.fromiter(self.items, dtype=object, count=len(self.items))
+        return self._array
+
+
 def _stored_values(rt: RaggedTensor) -> Any:
-    """The values a ragged tensor holds, without materialising OffsetStrings."""
+    """The values a ragged tensor holds, without materialising OffsetStrings or ListStrings."""
     return vars(rt)["values"]
 
 
@@ -226,23 +269,42 @@ class RaggedTensor:
     values[row_splits[i]:row_splits[i + 1]]. `values` may itself be a RaggedTensor (one more
     level: examples -> steps -> values, for multi-valued steps)."""
 
-    def __init__(self, values: Union[np.ndarray, RaggedTensor], row_splits: np.ndarray,
-                 _internal: bool = False) -> None:
+    def __init__(self, values: Union[np.ndarray, RaggedTensor, OffsetStrings, ListStrings],
+                 row_splits: np.ndarray, _internal: bool = False) -> None:
         if not _internal:
             raise TypeError("Use RaggedTensor.from_row_splits(values, row_splits).")
-        self.values = values
+        self.__dict__["values"] = values
         self.row_splits = row_splits
 
+    @property
+    def values(self) -> Union[np.ndarray, RaggedTensor]:
+        """The values (a numpy vector) or the inner RaggedTensor. Strings held in the form they
+        were handed over in (OffsetStrings, ListStrings) become a numpy array on first read."""
+        v = self.__dict__["values"]
+        if isinstance(v, (OffsetStrings, ListStrings)):
+            v = v.array()
+            self.__dict__["values"] = v
+        return v
+
+    @values.setter
+    def values(self, v: Any) -> None:
+        self.__dict__["values"] = v
+
     @classmethod
-    def from_row_splits(cls, values: Union[ArrayLike, RaggedTensor], row_splits: ArrayLike,
-                        validate: bool = True) -> RaggedTensor:
+    def from_row_splits(cls, values: Union[ArrayLike, RaggedTensor, OffsetStrings],
+                        row_splits: ArrayLike, validate: bool = True) -> RaggedTensor:
         """Row i holds values[row_splits[i]:row_splits[i + 1]]; values may be a RaggedTensor
-        (multi-valued steps). With validate, row_splits must start at 0, not decrease and end at
-        the number of values (ValueError otherwise)."""
+        (multi-valued steps) or OffsetStrings (UTF-8 bytes + offsets, handed to a layer as they
+        are). A Python list of strings is kept, not copied (copying would touch every string
+        object once more): do not change the list while the tensor is in use. With validate,
+        row_splits must start at 0, not decrease and end at the number of values (ValueError
+        otherwise)."""
         row_splits = _int64_array(row_splits, "row_splits")
         if row_splits.ndim != 1 or row_splits.shape[0] < 1:
             raise ValueError("row_splits must be a non-empty vector.")
-        if not isinstance(values, RaggedTensor):
+        if isinstance(values, list) and values and any(map(_is_string_item, values)):
+            values = ListStrings(values)
+        elif not isinstance(values, (RaggedTensor, OffsetStrings, ListStrings)):
             values = as_values(values)
             if values.ndim != 1:
                 values = values.reshape(-1)
@@ -592,6 +654,10 @@ class Batch:
             d.string_offsets = values.offsets.ctypes.data
             d.values = values.data.ctypes.data
             return
+        if isinstance(values, ListStrings):
+            if normalizer is None and self._set_separated(d, values.items):
+                return
+            values = values.array()
         if values.size == 0 and self._dtype is not None:
             # Nothing to convert: the column's dtype, whatever the empty container's.
             values = np.zeros(values.shape, dtype=self._dtype.as_numpy_dtype)
@@ -617,6 +683,8 @@ class Batch:
             values = np.ascontiguousarray(values)
             d.string_layout = _capi.STRINGS_UTF32
         else:
+            if self._set_separated(d, values.reshape(-1).tolist()):
+                return
             where = _Where(self._key)
             offsets, data = encode_strings(values, lambda i: where(*position(i)))
             data = np.frombuffer(data, dtype=np.uint8)
@@ -628,6 +696,19 @@ class Batch:
         self._keep.append(values)
         d.values = values.ctypes.data
         d.string_itemsize = values.dtype.itemsize
+
+    def _set_separated(self, d, items):
+        """Points the descriptor at the items as one NUL-separated buffer; False if they do not
+        fit that layout (see separated_strings)."""
+        data = separated_strings(items)
+        if data is None:
+            return False
+        self._keep.append(data)
+        d.dtype = _capi.DTYPE_STRING
+        d.string_layout = _capi.STRINGS_SEPARATED
+        d.values = C.cast(C.c_char_p(data), C.c_void_p).value
+        d.string_itemsize = len(data)
+        return True
 
     def _add_sparse(self, d, st, normalizer, key):
         rank = st.dense_shape.shape[0]

@@ -276,25 +276,9 @@ def _view(owner, address, count, dtype):
     return np.frombuffer(buf, dtype=dtype)
 
 
-class _RecordRagged(RaggedTensor):
-    """A RaggedTensor over the reader's memory; string values are materialised on first read
-    (a layer packs them from the reader's offsets + bytes without materialising them)."""
-
-    @property
-    def values(self):
-        v = self.__dict__["values"]
-        if isinstance(v, OffsetStrings):
-            v = v.array()
-            self.__dict__["values"] = v
-        return v
-
-    @values.setter
-    def values(self, v):
-        self.__dict__["values"] = v
-
-
 def _ragged(values, row_splits):
-    return _RecordRagged(values, row_splits, _internal=True)
+    """A RaggedTensor over the reader's memory (string values become an array on first read)."""
+    return RaggedTensor(values, row_splits, _internal=True)
 
 
 class RecordFeatures(dict):
