@@ -280,3 +280,30 @@ def test_a_full_pool_replaces_its_smallest_free_block():
     held.append(call(256))  # none is free: a block outside the pool
     for dense, want in held:
         assert_equal(dense, want)
+
+
+def test_from_row_splits_without_validation_keeps_ready_arrays_and_converts_the_rest():
+    splits = np.array([0, 2, 3], dtype=np.int64)
+    for dtype in (np.int64, np.int32, np.float32, np.float64):
+        values = np.arange(3).astype(dtype)
+        rt = sf.RaggedTensor.from_row_splits(values, splits, validate=False)
+        assert rt.values is values and rt.row_splits is splits
+    # Anything else is converted as with validation: int8 -> int64, float16 -> float32,
+    # int32 splits -> int64, strided -> contiguous, 2-D -> flat.
+    cases = [
+        (np.arange(3, dtype=np.int8), splits, np.int64),
+        (np.arange(3, dtype=np.float16), splits, np.float32),
+        (np.arange(3, dtype=np.int64), splits.astype(np.int32), np.int64),
+        (np.arange(6, dtype=np.int64)[::2], splits, np.int64),
+        (np.arange(3, dtype=np.int64).reshape(3, 1), splits, np.int64),
+    ]
+    for values, row_splits, want in cases:
+        fast = sf.RaggedTensor.from_row_splits(values, row_splits, validate=False)
+        checked = sf.RaggedTensor.from_row_splits(values, row_splits)
+        assert fast.values.dtype == want and fast.values.flags.c_contiguous
+        assert_equal(fast.values, checked.values)
+        assert fast.row_splits.dtype == np.int64
+        assert_equal(fast.row_splits, [0, 2, 3])
+    with pytest.raises(ValueError, match="non-empty vector"):
+        sf.RaggedTensor.from_row_splits(np.arange(3), np.zeros(0, dtype=np.int64),
+                                        validate=False)

@@ -29,6 +29,7 @@ _NUMERIC_CODES = {
     np.dtype(np.int32): _capi.DTYPE_INT32,
     np.dtype(np.int64): _capi.DTYPE_INT64,
 }
+_INT64 = np.dtype(np.int64)
 _CODE_TO_NUMPY = {
     _capi.DTYPE_FLOAT32: np.float32,
     _capi.DTYPE_FLOAT64: np.float64,
@@ -299,6 +300,13 @@ class RaggedTensor:
         object once more): do not change the list while the tensor is in use. With validate,
         row_splits must start at 0, not decrease and end at the number of values (ValueError
         otherwise)."""
+        if (not validate and type(values) is np.ndarray and type(row_splits) is np.ndarray
+                and row_splits.dtype == _INT64 and row_splits.ndim == 1
+                and row_splits.shape[0] >= 1 and row_splits.flags.c_contiguous
+                and values.ndim == 1 and values.dtype in _NUMERIC_CODES
+                and values.flags.c_contiguous):
+            # Already what the conversions below would make of them (a layer's hot loop).
+            return cls(values, row_splits, _internal=True)
         row_splits = _int64_array(row_splits, "row_splits")
         if row_splits.ndim != 1 or row_splits.shape[0] < 1:
             raise ValueError("row_splits must be a non-empty vector.")
