@@ -7,14 +7,14 @@ splits every public call `layer({"ids": RaggedTensor})` into phases by wrapping 
 internal steps:
 
   input     building the RaggedTensor (the user's side of the call)
-  prologue  SequenceFeatures.__call__ up to the batch fill: options, checks, call state
-  fill      describing the features into the batch (Python) and seqfeat_batch_set (C)
-  pack      the pooled pack: one ctypes call of seqfeat_features_pack_into_shape, the library's
-            plan and kernels inside it
-  results   wrapping the pooled blocks as numpy arrays and returning
+  prologue  SequenceFeatures.__call__ up to the descriptors: options, checks, call state
+  describe  writing the features' descriptors (Python, FastFill.describe)
+  library   the one ctypes call of seqfeat_features_set_and_pack (the batch filled, planned
+            and packed inside it) and wrapping the pooled blocks as numpy arrays
+  return    back to the caller
 
 and prints percentiles (10/25/50/75/90) in µs of each phase, of the whole public call and of the
-C-level call (timed inside C by bench/c_level.c). `pack - C` is the ctypes crossing plus any
+C-level call (timed inside C by bench/c_level.c). `library - C` is the ctypes crossing plus any
 difference of the library's work between the two paths.
 
 Environment: as compare_torch.py (SEQFEAT_LIBRARY, SEQFEAT_BENCH_REPS, default 300 here).
@@ -58,8 +58,8 @@ def main():
 
         setattr(cls, name, timed)
 
-    wrap(_call._InputState, "fill", "fill0", "fill1")
-    wrap(_call.CallState, "pack_pooled", "pack0", "pack1")
+    wrap(_call.FastFill, "describe", "describe0", "describe1")
+    wrap(_call.CallState, "call_pooled", "call0", "call1")
 
     def public():
         marks["start"] = CLOCK()
@@ -72,7 +72,7 @@ def main():
     contenders = [("public", public), ("C", lambda: w.c_call(1))]
     contenders += [(f"torch {k}", v) for k, v in w.torch_candidates().items()]
     times = {name: [] for name, _ in contenders}
-    phases = {k: [] for k in ("input", "prologue", "fill", "pack", "results")}
+    phases = {k: [] for k in ("input", "prologue", "describe", "library", "return")}
     for rep in range(ct.WARMUP + reps):
         order = contenders if rep % 2 == 0 else contenders[::-1]
         for name, fn in order:
@@ -84,10 +84,10 @@ def main():
             if name == "public":
                 m = marks
                 phases["input"].append(m["input"] - m["start"])
-                phases["prologue"].append(m["fill0"] - m["input"])
-                phases["fill"].append(m["fill1"] - m["fill0"])
-                phases["pack"].append(m["pack1"] - m["pack0"])
-                phases["results"].append(m["end"] - m["pack1"])
+                phases["prologue"].append(m["describe0"] - m["input"])
+                phases["describe"].append(m["describe1"] - m["describe0"])
+                phases["library"].append(m["call1"] - m["describe1"])
+                phases["return"].append(m["end"] - m["call1"])
     print(f"W1's column at B = {batch}, one thread, {reps} calls each; load average "
           f"{os.getloadavg()[0]:.2f}; percentiles {'/'.join(map(str, QUANTILES))} in us")
 
@@ -101,8 +101,8 @@ def main():
     best = min((n for n in times if n.startswith("torch")), key=lambda n: np.median(times[n]))
     line(best, times[best])
     pub, c = np.median(times["public"]), np.median(times["C"])
-    print(f"  median public - C: {pub - c:.1f} us; pack - C: "
-          f"{np.median(phases['pack']) / 1e3 - c:.1f} us")
+    print(f"  median public - C: {pub - c:.1f} us; library - C: "
+          f"{np.median(phases['library']) / 1e3 - c:.1f} us")
 
 
 if __name__ == "__main__":
