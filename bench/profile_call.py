@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where the public call's time goes on W1's column, next to the C-level call.
+"""Where the public call's time goes on W1's (or W3's) column, next to the C-level call.
 
 Runs as bench/compare_torch.py does (each timed call on a batch of its own, drawn just before
 it, with PyTorch's pipelines in between, so that caches are as a user's loop leaves them) and
@@ -19,7 +19,9 @@ difference of the library's work between the two paths.
 
 Environment: as compare_torch.py (SEQFEAT_LIBRARY, SEQFEAT_BENCH_REPS, default 300 here).
 Usage: SEQFEAT_LIBRARY=build-bench/libseqfeat.so PYTHONPATH=bindings/python \
-       python3 bench/profile_call.py [B]
+       python3 bench/profile_call.py [B] [W3]
+With W3, the column and batch are W3's (10 M rows x 16, T <= 20; B defaults to 1024) and the
+caches are evicted before every timed call, as compare_torch.py does for DRAM-sized tables.
 """
 
 import os
@@ -38,11 +40,17 @@ QUANTILES = (10, 25, 50, 75, 90)
 
 
 def main():
-    batch = int(sys.argv[1]) if len(sys.argv) > 1 else 256
-    reps = int(os.environ.get("SEQFEAT_BENCH_REPS", "300"))
+    w3 = "W3" in sys.argv[1:]
+    sizes = [a for a in sys.argv[1:] if a != "W3"]
+    batch = int(sizes[0]) if sizes else (1024 if w3 else 256)
+    reps = int(os.environ.get("SEQFEAT_BENCH_REPS", "100" if w3 else "300"))
     torch.set_num_threads(1)
-    w = ct.Workload("W1", batch, 50, (100_000, 32))
+    if w3:
+        w = ct.Workload("W3", batch, 20, (10_000_000, 16), evict=True)
+    else:
+        w = ct.Workload("W1", batch, 50, (100_000, 32))
     w.setup(lambda shape: ct.random_table(shape, 7))
+    evict = ct.Evictor(w) if w3 else None
 
     marks = {}
 
@@ -77,6 +85,8 @@ def main():
         order = contenders if rep % 2 == 0 else contenders[::-1]
         for name, fn in order:
             w.draw()
+            if evict:
+                evict.before("torch" if name.startswith("torch") else "lib")
             t = ct.timed(fn)
             if rep < ct.WARMUP:
                 continue
@@ -88,7 +98,7 @@ def main():
                 phases["describe"].append(m["describe1"] - m["describe0"])
                 phases["library"].append(m["call1"] - m["describe1"])
                 phases["return"].append(m["end"] - m["call1"])
-    print(f"W1's column at B = {batch}, one thread, {reps} calls each; load average "
+    print(f"{w.name}'s column at B = {batch}, one thread, {reps} calls each; load average "
           f"{os.getloadavg()[0]:.2f}; percentiles {'/'.join(map(str, QUANTILES))} in us")
 
     def line(name, values):
