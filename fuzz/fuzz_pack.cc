@@ -5,7 +5,10 @@
 // ragged; numbers or strings; shapes, indices, splits and offsets taken from the bytes,
 // including huge and negative values), pack options (max_length, padding, strict, threads) and
 // then runs output_shape, pack_into (exact, too small and canary-guarded buffers), pack and
-// get_sparse_tensors. Any crash, sanitizer report or leak is a finding; so is a broken
+// get_sparse_tensors. The inputs are added one by one (seqfeat_batch_add_*) or described as
+// seqfeat_feature descriptors and handed over in one seqfeat_batch_set or
+// seqfeat_features_set_and_pack call, where strings may also come fixed-width (numpy 'S'),
+// as UTF-32 code points (numpy 'U', invalid ones included) or NUL-separated. Any crash, sanitizer report or leak is a finding; so is a broken
 // contract, checked here and reported with __builtin_trap():
 //   - a failing call leaves caller buffers untouched (canaries) and has a non-empty message;
 //   - no call returns SEQFEAT_ERR_INTERNAL;
@@ -104,8 +107,10 @@ struct Feature {
   bool floats = false;   // float32 values (numeric columns, weights)
 };
 
-// Adds one input for `f` in a form chosen by the bytes.
-void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, Memory& mem) {
+// Adds one input for `f` in a form chosen by the bytes: to the batch now, or, with descs, as
+// a descriptor appended to *descs for one seqfeat_batch_set later.
+void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, Memory& mem,
+               std::vector<seqfeat_feature>* descs) {
   const int form = in.ConsumeIntegralInRange<int>(0, 2);
   const int32_t dtype = f.floats ? SEQFEAT_DTYPE_FLOAT32
                                  : (in.ConsumeBool() ? SEQFEAT_DTYPE_INT64 : SEQFEAT_DTYPE_INT32);
@@ -144,12 +149,79 @@ void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, M
     }
     return Str{offsets, bytes, views};
   };
+  // The values of a descriptor: numbers, or strings in any of the five layouts.
+  auto describe_values = [&](seqfeat_feature& d, int64_t n) {
+    if (!f.strings) {
+      d.dtype = dtype;
+      d.values = numbers(n);
+      return;
+    }
+    d.dtype = SEQFEAT_DTYPE_STRING;
+    const auto count = static_cast<size_t>(std::max<int64_t>(n, 0));
+    switch (in.ConsumeIntegralInRange<int>(0, 4)) {
+      case SEQFEAT_STRINGS_OFFSETS: {
+        const Str st = strings(n);
+        d.string_layout = SEQFEAT_STRINGS_OFFSETS;
+        d.string_offsets = st.offsets;
+        d.values = st.bytes;
+        break;
+      }
+      case SEQFEAT_STRINGS_VIEWS:
+        d.string_layout = SEQFEAT_STRINGS_VIEWS;
+        d.values = strings(n).views;
+        break;
+      case SEQFEAT_STRINGS_FIXED: {  // items of 1..6 bytes, NULs anywhere
+        const size_t width = in.ConsumeIntegralInRange<size_t>(1, 6);
+        char* bytes = mem.alloc<char>(count * width);
+        for (size_t i = 0; i < count * width; ++i)
+          bytes[i] = in.ConsumeIntegral<uint8_t>() % 4 == 0 ? '\0' : static_cast<char>('a' + i % 3);
+        d.string_layout = SEQFEAT_STRINGS_FIXED;
+        d.string_itemsize = width;
+        d.values = bytes;
+        break;
+      }
+      case SEQFEAT_STRINGS_UTF32: {  // items of 1..4 code points: ASCII, wide, invalid, NUL
+        const size_t width = in.ConsumeIntegralInRange<size_t>(1, 4);
+        auto* points = mem.alloc<uint32_t>(count * width);
+        for (size_t i = 0; i < count * width; ++i) {
+          switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+            case 0: points[i] = 0; break;
+            case 1: points[i] = in.ConsumeIntegral<uint32_t>(); break;  // mostly invalid
+            case 2: points[i] = 0xD800 + in.ConsumeIntegralInRange<uint32_t>(0, 0x7FF); break;
+            case 3: points[i] = in.ConsumeIntegralInRange<uint32_t>(0x80, 0x10FFFF); break;
+            default: points[i] = 'a' + static_cast<uint32_t>(i % 4);
+          }
+        }
+        d.string_layout = SEQFEAT_STRINGS_UTF32;
+        d.string_itemsize = width * 4;
+        d.values = points;
+        break;
+      }
+      default: {  // NUL-separated; the count of NULs right or not
+        std::string text;
+        const bool right = in.ConsumeBool();
+        for (size_t i = 0; i < count; ++i) {
+          if (i > 0) text += '\0';
+          text += in.ConsumeRandomLengthString(6);
+        }
+        if (!right) text = in.ConsumeRandomLengthString(32);
+        char* bytes = mem.alloc<char>(text.size());
+        std::memcpy(bytes, text.data(), text.size());
+        d.string_layout = SEQFEAT_STRINGS_SEPARATED;
+        d.string_itemsize = text.size();
+        d.values = bytes;
+      }
+    }
+  };
   auto add_values = [&](auto add_numbers, auto add_strings, auto add_views, int64_t n) {
     if (!f.strings) return check_status(add_numbers(numbers(n)));
     const Str s = strings(n);
     if (in.ConsumeBool()) return check_status(add_strings(s.offsets, s.bytes));
     check_status(add_views(s.views));
   };
+  seqfeat_feature d;
+  seqfeat_feature_default(&d);
+  d.key = f.key;
 
   if (form == 0) {  // sparse
     const int64_t rank = in.ConsumeIntegralInRange<int64_t>(in.ConsumeBool() ? -1 : 1, 4);
@@ -159,6 +231,15 @@ void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, M
     int64_t* indices = mem.alloc<int64_t>(static_cast<size_t>(n * std::max<int64_t>(rank, 1)));
     for (int64_t i = 0; i < n * rank; ++i)
       indices[i] = in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(0, 4) : pick_dim(in);
+    if (descs) {
+      d.form = SEQFEAT_FORM_SPARSE;
+      d.indices = indices;
+      d.num_values = n;
+      d.rank = rank;
+      d.shape = shape;
+      describe_values(d, n);
+      return descs->push_back(d);
+    }
     add_values(
         [&](const void* v) { return seqfeat_batch_add_sparse(batch, f.key, indices, n, rank, shape, dtype, v); },
         [&](const int64_t* o, const char* b) { return seqfeat_batch_add_sparse_strings(batch, f.key, indices, n, rank, shape, o, b); },
@@ -179,6 +260,15 @@ void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, M
     // must be rejected before anything is read, so a one-cell buffer is enough for those.
     if (!overflow && !negative && cells > 4096) return;
     const int64_t n = overflow || negative ? 1 : cells;
+    if (descs) {
+      int64_t* kept = mem.alloc<int64_t>(static_cast<size_t>(rank));
+      std::memcpy(kept, shape, static_cast<size_t>(rank) * sizeof(int64_t));
+      d.form = SEQFEAT_FORM_DENSE;
+      d.shape = kept;
+      d.rank = rank;
+      describe_values(d, n);
+      return descs->push_back(d);
+    }
     add_values(
         [&](const void* v) { return seqfeat_batch_add_dense(batch, f.key, shape, rank, dtype, v); },
         [&](const int64_t* o, const char* b) { return seqfeat_batch_add_dense_strings(batch, f.key, shape, rank, o, b); },
@@ -204,6 +294,16 @@ void add_input(FuzzedDataProvider& in, seqfeat_batch* batch, const Feature& f, M
     }
     // Splits must lie inside the arrays they index for the contract to hold: values beyond
     // them are what the library has to reject, and it reads row_splits[0..b] only.
+    if (descs) {
+      d.form = SEQFEAT_FORM_RAGGED;
+      d.batch_size = b;
+      d.row_splits = row_splits;
+      d.num_steps = num_steps;
+      d.step_splits = step_splits;
+      d.num_values = n;
+      describe_values(d, n);
+      return descs->push_back(d);
+    }
     add_values(
         [&](const void* v) { return seqfeat_batch_add_ragged(batch, f.key, b, row_splits, num_steps, step_splits, dtype, v, n); },
         [&](const int64_t* o, const char* by) { return seqfeat_batch_add_ragged_strings(batch, f.key, b, row_splits, num_steps, step_splits, o, by, n); },
@@ -255,6 +355,34 @@ void pack_and_check(const seqfeat_features* layer, const seqfeat_batch* batch,
   } else {
     require(d == nullptr && l == nullptr && m == nullptr);
   }
+}
+
+// seqfeat_features_set_and_pack into capacity-sized buffers: a failure writes nothing; a
+// success reports a shape that fits the capacities.
+void set_and_pack_and_check(const seqfeat_features* layer, seqfeat_batch* batch,
+                            const std::vector<seqfeat_feature>& descs,
+                            const seqfeat_pack_options* opts) {
+  const size_t capacity = 256;
+  std::vector<float> dense(capacity);
+  std::vector<int64_t> lengths(capacity, -7);
+  float canary;
+  std::memcpy(&canary, &kCanaryBits, 4);
+  std::fill(dense.begin(), dense.end(), canary);
+  int64_t shape[3] = {-9, -9, -9};
+  const seqfeat_status s = seqfeat_features_set_and_pack(
+      layer, batch, descs.data(), descs.size(), opts, dense.data(), capacity, lengths.data(),
+      capacity, nullptr, 0, nullptr, shape);
+  check_status(s);
+  if (s != SEQFEAT_OK) {
+    for (float v : dense) require(std::memcmp(&v, &kCanaryBits, 4) == 0);
+    for (int64_t v : lengths) require(v == -7);
+    require(shape[0] == -9);
+    return;
+  }
+  require(shape[0] >= 0 && shape[1] >= 0 && shape[2] >= 0);
+  require(shape[0] <= static_cast<int64_t>(capacity));
+  require(shape[0] * shape[1] * shape[2] <= static_cast<int64_t>(capacity));
+  for (int64_t b = 0; b < shape[0]; ++b) require(lengths[b] >= 0 && lengths[b] <= shape[1]);
 }
 
 }  // namespace
@@ -345,8 +473,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_status(made);
   seqfeat_batch* batch = nullptr;
   require(seqfeat_batch_create(&batch) == SEQFEAT_OK);
+  const int how = in.ConsumeIntegralInRange<int>(0, 2);  // one by one, batch_set, set_and_pack
+  std::vector<seqfeat_feature> descs;
   for (const Feature& f : features)
-    if (in.ConsumeIntegralInRange<int>(0, 15) != 0) add_input(in, batch, f, mem);
+    if (in.ConsumeIntegralInRange<int>(0, 15) != 0)
+      add_input(in, batch, f, mem, how == 0 ? nullptr : &descs);
 
   seqfeat_pack_options o;
   seqfeat_pack_options_default(&o);
@@ -361,6 +492,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.strict = in.ConsumeBool();
   o.num_threads = in.ConsumeIntegralInRange<int32_t>(0, 2);
 
+  if (how == 1) check_status(seqfeat_batch_set(batch, descs.data(), descs.size()));
+  if (how == 2 && made == SEQFEAT_OK) set_and_pack_and_check(layer, batch, descs, &o);
   if (made == SEQFEAT_OK) pack_and_check(layer, batch, &o);
   for (seqfeat_column* cat : categoricals) {
     seqfeat_tensor *a = nullptr, *b = nullptr, *c = nullptr, *w = nullptr;
