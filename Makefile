@@ -100,16 +100,17 @@ memcheck: build
 	$(call install_packages,$(MEMCHECK_PACKAGES))
 	tests/memcheck.sh $(BUILD)
 
+BENCH_PYTHON = SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON)
+
 bench: deps
-	@dpkg-query -W -f='$${Status}' $(BENCH_PACKAGES) 2>/dev/null | grep -q "install ok installed" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES))
+	$(call install_packages,$(BENCH_PACKAGES))
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DSEQFEAT_NATIVE_TUNING=ON
 	cmake --build $(BENCH_BUILD) -j$(JOBS)
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_torch.py
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/profile_call.py
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/compare_train.py
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_tfrecord.py
-	SEQFEAT_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libseqfeat.so PYTHONPATH=$(CURDIR)/bindings/python $(PYTHON) bench/bench_scaleout.py
+	$(BENCH_PYTHON) bench/compare_torch.py
+	$(BENCH_PYTHON) bench/profile_call.py
+	$(BENCH_PYTHON) bench/compare_train.py
+	$(BENCH_PYTHON) bench/bench_tfrecord.py
+	$(BENCH_PYTHON) bench/bench_scaleout.py
 
 clean:
 	rm -rf $(BUILD) $(BENCH_BUILD)
