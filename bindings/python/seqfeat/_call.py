@@ -8,10 +8,10 @@ makes one), so concurrent or re-entrant calls of one layer never share a state.
 
 The common call -- every feature a numpy array or a ragged tensor over one, numeric or fixed-
 width strings, no Python normalizer, numpy outputs in the pool -- takes a short path
-(FastFill, CallState.pack_pooled) that writes the batch's descriptors with one struct.pack_into
-each and reads array addresses through the buffer protocol. The general path (Batch.add and
-CallState.pack) handles everything else, and every error: the short path never raises for
-input it does not know, it declines it.
+(FastFill, CallState.call_pooled) that writes the batch's descriptors with one struct.pack_into
+each and reads array addresses through the buffer protocol, then crosses into the library once.
+The general path (FeatureReader.fill, Batch.add) reads everything else and raises every error:
+the short path never raises for input it does not know, it declines it.
 """
 
 import ctypes as C
@@ -331,39 +331,30 @@ class CallState(_InputState):
         return tuple(results)
 
     def call_pooled(self, features, opts):
-        """The default call (numpy results in the pools, no mask) in one crossing: the short
-        path's descriptors, then seqfeat_features_set_and_pack. None, with nothing done, if
-        the short path declines the features."""
+        """The default call (numpy results in the pooled blocks, no mask): the features read
+        the short way when it takes them, then one crossing (seqfeat_features_set_and_pack),
+        else the general way, then one pack. A pool without a free block large enough goes
+        through pack(), which grows it (the library keeps the plan meanwhile)."""
         fast = self.fast
         if fast is None or not fast.describe(features):
-            return None
-        dense = self.dense.take()
-        lengths = self.lengths.take()
-        if dense[0] is not None and lengths[0] is not None:
-            status = lib.features_set_and_pack(self.handle, self.batch.handle, fast.descs,
-                                               fast.count, opts, dense[1], dense[2], lengths[1],
-                                               lengths[2], None, 0, self.stats, self.shape)
-            if status != _capi.ERR_BUFFER_TOO_SMALL:
-                check(status, CALL)
-                B, T, D = _SHAPE.unpack_from(self.shape)
-                return (np.ndarray((B, T, D), np.float32, dense[0]),
-                        np.ndarray((B,), np.int64, lengths[0]))
-            # The batch holds the features and the library the plan: grow, pack again.
-        else:
-            check(lib.batch_set(self.batch.handle, fast.descs, fast.count), CALL)
-        return self.pack(opts, False, None)
-
-    def pack_pooled(self, opts):
-        """pack(opts, False, None) for the steady state: both pools have a free block large
-        enough. Falls back to pack() otherwise."""
+            fast = None
+            self.reader.fill(self.batch, features)
         dense = self.dense.take()
         lengths = self.lengths.take()
         if dense[0] is None or lengths[0] is None:
+            if fast is not None:
+                check(lib.batch_set(self.batch.handle, fast.descs, fast.count), CALL)
             return self.pack(opts, False, None)
-        status = lib.features_pack_into_shape(self.handle, self.batch.handle, opts, dense[1],
-                                              dense[2], lengths[1], lengths[2], None, 0,
-                                              self.stats, self.shape)
+        if fast is not None:
+            status = lib.features_set_and_pack(self.handle, self.batch.handle, fast.descs,
+                                               fast.count, opts, dense[1], dense[2], lengths[1],
+                                               lengths[2], None, 0, self.stats, self.shape)
+        else:
+            status = lib.features_pack_into_shape(self.handle, self.batch.handle, opts,
+                                                  dense[1], dense[2], lengths[1], lengths[2],
+                                                  None, 0, self.stats, self.shape)
         if status == _capi.ERR_BUFFER_TOO_SMALL:
+            # The batch holds the features and the library the plan: grow, pack again.
             return self.pack(opts, False, None)
         check(status, CALL)
         B, T, D = _SHAPE.unpack_from(self.shape)

@@ -226,9 +226,6 @@ class SequenceFeatures:
             opts = state.pack_options(max_length, padding, truncating, strict, num_threads)
             if out is None and not return_mask and output == "numpy":
                 result = state.call_pooled(features, opts)
-                if result is None:
-                    state.reader.fill(state.batch, features)
-                    result = state.pack_pooled(opts)
                 self._last_state = state
                 self._stats = None
                 return result
